@@ -1,0 +1,74 @@
+import { MINUTE, nanos, SECOND } from "./duration.js";
+import type { Topology } from "./topology.js";
+
+/**
+ * A durable pull consumer in the JetStream API's JSON shape. The same object is written to
+ * nats/consumers/<stream>.<durable>.json for `nats consumer add <stream> --config <file>`, so an operator's replay
+ * recreates exactly what the services create.
+ */
+export interface ConsumerDefinition {
+  stream: string;
+  config: {
+    durable_name: string;
+    description: string;
+    filter_subject: string;
+    ack_policy: "explicit";
+    deliver_policy: "all";
+    replay_policy: "instant";
+    /** How long a delivery may stay unacknowledged before JetStream redelivers it (a crashed worker). */
+    ack_wait: number;
+    /** Deliveries before the worker dead-letters the message itself on the last one. */
+    max_deliver: number;
+    /** Bounds the unacked messages in flight across all replicas: memory and redelivery storms stay bounded. */
+    max_ack_pending: number;
+    max_waiting: number;
+  };
+}
+
+function durable(
+  stream: string,
+  name: string,
+  description: string,
+  filterSubject: string,
+  overrides: Partial<ConsumerDefinition["config"]> = {},
+): ConsumerDefinition {
+  return {
+    stream,
+    config: {
+      durable_name: name,
+      description,
+      filter_subject: filterSubject,
+      ack_policy: "explicit",
+      deliver_policy: "all",
+      replay_policy: "instant",
+      ack_wait: nanos(30 * SECOND),
+      max_deliver: 30,
+      max_ack_pending: 5000,
+      max_waiting: 512,
+      ...overrides,
+    },
+  };
+}
+
+/** Every durable consumer of the system, by owner. */
+export function consumers(t: Topology) {
+  return {
+    normalizer: durable(
+      t.streams.webhooks,
+      "normalizer",
+      "normalizer: raw webhook bodies to typed events",
+      t.subjects.rawWebhook,
+    ),
+    persisterWebhookLog: durable(
+      t.streams.webhooks,
+      "persister-webhook-log",
+      "persister: raw webhook log (webhook_logs)",
+      t.subjects.rawWebhook,
+      { ack_wait: nanos(1 * MINUTE) },
+    ),
+  } satisfies Record<string, ConsumerDefinition>;
+}
+
+export function allConsumers(t: Topology): ConsumerDefinition[] {
+  return Object.values(consumers(t));
+}

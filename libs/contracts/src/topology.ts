@@ -1,0 +1,54 @@
+/**
+ * Names of every stream and subject, derived from one optional namespace so that tests (and several
+ * deployments sharing one NATS account) can run side by side without seeing each other's messages.
+ */
+export interface Topology {
+  readonly namespace: string;
+  readonly streams: {
+    readonly webhooks: string;
+    readonly events: string;
+    readonly dlq: string;
+  };
+  readonly subjects: {
+    /** Verified raw webhook bodies, exactly as Meta sent them. */
+    readonly rawWebhook: string;
+    /** All raw-webhook subjects (the WEBHOOKS stream's filter). */
+    readonly webhooksAll: string;
+    /** Typed domain events: `<prefix>igdm.events.<kind>`. */
+    readonly eventsAll: string;
+    readonly dlqAll: string;
+    /** Dead letters of one service: `<prefix>igdm.dlq.<service>`. */
+    dlq(service: string): string;
+    event(kind: string): string;
+  };
+}
+
+const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,30}$/;
+
+export function topology(namespace = ""): Topology {
+  if (namespace !== "" && !NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`invalid NATS namespace "${namespace}": use lowercase letters, digits and _ (max 31)`);
+  }
+  const subjectPrefix = namespace ? `${namespace}.igdm` : "igdm";
+  const streamPrefix = namespace ? `${namespace.toUpperCase()}_` : "";
+  const token = (part: string) => {
+    if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Error(`invalid subject token "${part}"`);
+    return part;
+  };
+  return {
+    namespace,
+    streams: {
+      webhooks: `${streamPrefix}WEBHOOKS`,
+      events: `${streamPrefix}EVENTS`,
+      dlq: `${streamPrefix}DLQ`,
+    },
+    subjects: {
+      rawWebhook: `${subjectPrefix}.webhooks.raw`,
+      webhooksAll: `${subjectPrefix}.webhooks.>`,
+      eventsAll: `${subjectPrefix}.events.>`,
+      dlqAll: `${subjectPrefix}.dlq.>`,
+      dlq: (service) => `${subjectPrefix}.dlq.${token(service)}`,
+      event: (kind) => `${subjectPrefix}.events.${token(kind)}`,
+    },
+  };
+}
