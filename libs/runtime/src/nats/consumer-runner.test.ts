@@ -1,0 +1,195 @@
+import { allStreams, type ConsumerDefinition, DeadLetter, topology } from "@igdm/contracts";
+import { connectTestNats, deleteNamespaceStreams, readStream, uniqueNamespace, waitFor } from "@igdm/testkit";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { PermanentError, TransientError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import { ConsumerRunner, type Delivery } from "./consumer-runner.js";
+import { ensureConsumer, ensureTopology } from "./topology-setup.js";
+
+const Item = z.object({ n: z.number().int() });
+type Item = z.infer<typeof Item>;
+const log = createLogger({ service: "test", level: "silent" });
+const ns = uniqueNamespace();
+const t = topology(ns);
+let nc: NatsConnection;
+let js: JetStreamClient;
+let jsm: JetStreamManager;
+let runner: ConsumerRunner<typeof Item> | undefined;
+let consumerIndex = 0;
+
+beforeAll(async () => {
+  nc = await connectTestNats();
+  js = jetstream(nc);
+  jsm = await jetstreamManager(nc);
+  await ensureTopology(jsm, { streams: allStreams(t) }, log);
+});
+
+afterEach(async () => {
+  await runner?.stop();
+  runner = undefined;
+});
+
+afterAll(async () => {
+  await deleteNamespaceStreams(nc, ns);
+  await nc.close();
+});
+
+/** Each test gets its own subject and durable, so tests in this file do not share messages. */
+async function setup(maxDeliver = 5) {
+  const name = `c${++consumerIndex}`;
+  const subject = t.subjects.event(name);
+  const definition: ConsumerDefinition = {
+    stream: t.streams.events,
+    config: {
+      durable_name: name,
+      description: "test",
+      filter_subject: subject,
+      ack_policy: "explicit",
+      deliver_policy: "all",
+      replay_policy: "instant",
+      ack_wait: 5_000_000_000,
+      max_deliver: maxDeliver,
+      max_ack_pending: 1000,
+      max_waiting: 64,
+    },
+  };
+  await ensureConsumer(jsm, definition, log);
+  const publish = async (payload: unknown) =>
+    js.publish(subject, typeof payload === "string" ? payload : JSON.stringify(payload));
+  return { definition, subject, publish };
+}
+
+function start(definition: ConsumerDefinition, handle: (b: Delivery<Item>[]) => Promise<void>, maxBatch = 10) {
+  runner = new ConsumerRunner({
+    service: "test-service",
+    js,
+    definition,
+    schema: Item,
+    dlqSubject: t.subjects.dlq("test-service"),
+    log,
+    maxBatch,
+    handle,
+    retryDelayMs: () => 50,
+  });
+  return runner.start();
+}
+
+async function deadLettersFor(subject: string) {
+  const all = await readStream(nc, t.streams.dlq);
+  return all.map((m) => DeadLetter.parse(m.json())).filter((d) => d.subject === subject);
+}
+
+async function settled(definition: ConsumerDefinition) {
+  return waitFor(
+    async () => {
+      const info = await jsm.consumers.info(definition.stream, definition.config.durable_name);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { what: "every message acked" },
+  );
+}
+
+describe("ConsumerRunner", () => {
+  it("handles every valid message once, in batches no larger than maxBatch, and acks them", async () => {
+    const { definition, publish } = await setup();
+    for (let n = 0; n < 60; n++) await publish({ n });
+    const seen: number[] = [];
+    const sizes: number[] = [];
+    await start(definition, async (batch) => {
+      sizes.push(batch.length);
+      seen.push(...batch.map((d) => d.data.n));
+    });
+    await waitFor(async () => seen.length >= 60, { what: "60 handled" });
+    await settled(definition);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(sizes.some((s) => s > 1)).toBe(true);
+    expect(runner!.stats.handled).toBe(60);
+  });
+
+  it("dead-letters payloads that are not JSON or break the contract, with the reason, and keeps going", async () => {
+    const { definition, subject, publish } = await setup();
+    await publish("{not json");
+    await publish({ n: "one" });
+    await publish({ n: 7 });
+    const seen: number[] = [];
+    await start(definition, async (batch) => {
+      seen.push(...batch.map((d) => d.data.n));
+    });
+    await waitFor(async () => (await deadLettersFor(subject)).length === 2, { what: "2 dead letters" });
+    await waitFor(async () => seen.length === 1, { what: "valid one handled" });
+    const letters = await deadLettersFor(subject);
+    expect(letters.map((l) => l.reason)).toEqual([
+      expect.stringContaining("payload is not JSON"),
+      expect.stringMatching(/does not match its contract: n: /),
+    ]);
+    expect(Buffer.from(letters[0]!.payload, "base64").toString()).toBe("{not json");
+    expect(letters[0]).toMatchObject({ service: "test-service", consumer: definition.config.durable_name });
+    await settled(definition);
+  });
+
+  it("retries transient failures with a delay until they succeed", async () => {
+    const { definition, publish } = await setup();
+    await publish({ n: 1 });
+    const attempts: number[] = [];
+    await start(definition, async ([d]) => {
+      attempts.push(d!.deliveryCount);
+      if (d!.deliveryCount < 3) throw new TransientError("database unavailable");
+    });
+    await waitFor(async () => runner!.stats.handled === 1, { what: "handled after retries" });
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(runner!.stats.retried).toBe(2);
+    await settled(definition);
+  });
+
+  it("dead-letters a permanent failure at once", async () => {
+    const { definition, subject, publish } = await setup();
+    await publish({ n: 1 });
+    await start(definition, async () => {
+      throw new PermanentError("recipient does not exist");
+    });
+    await waitFor(async () => (await deadLettersFor(subject)).length === 1, { what: "dead letter" });
+    expect((await deadLettersFor(subject))[0]).toMatchObject({ reason: "recipient does not exist", deliveryCount: 1 });
+    await settled(definition);
+  });
+
+  it("isolates a poison message from its batch and dead-letters it on the last delivery", async () => {
+    const { definition, subject, publish } = await setup(3);
+    for (let n = 0; n < 20; n++) await publish({ n });
+    const handled = new Set<number>();
+    await start(definition, async (batch) => {
+      if (batch.some((d) => d.data.n === 13)) throw new Error("constraint violated by 13");
+      for (const d of batch) handled.add(d.data.n);
+    });
+    await waitFor(async () => (await deadLettersFor(subject)).length === 1, { what: "poison dead-lettered" });
+    await settled(definition);
+    expect(handled.size).toBe(19);
+    expect(handled.has(13)).toBe(false);
+    const [letter] = await deadLettersFor(subject);
+    expect(letter!.reason).toBe("gave up after 3 deliveries: constraint violated by 13");
+    expect(JSON.parse(Buffer.from(letter!.payload, "base64").toString())).toEqual({ n: 13 });
+  });
+
+  it("stop() waits for the batch in flight and acks it", async () => {
+    const { definition, publish } = await setup();
+    await publish({ n: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered = false;
+    await start(definition, async () => {
+      entered = true;
+      await gate;
+    });
+    await waitFor(async () => entered, { what: "handler entered" });
+    const stopping = runner!.stop();
+    setTimeout(release, 100);
+    await stopping;
+    expect(runner!.stats.handled).toBe(1);
+    await settled(definition);
+  });
+});

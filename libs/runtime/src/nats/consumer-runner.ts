@@ -1,0 +1,188 @@
+import type { ConsumerDefinition } from "@igdm/contracts";
+import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { errorMessage, PermanentError, TransientError } from "../errors.js";
+import { backoffDelay } from "../retry.js";
+import { deadLetter } from "./dead-letter.js";
+
+export interface Delivery<T> {
+  data: T;
+  msg: JsMsg;
+  subject: string;
+  streamSeq: number;
+  deliveryCount: number;
+}
+
+export interface ConsumerRunnerOptions<S extends z.ZodType> {
+  service: string;
+  js: JetStreamClient;
+  definition: ConsumerDefinition;
+  schema: S;
+  dlqSubject: string;
+  log: Logger;
+  /** Handle up to this many messages in one call (e.g. one database transaction). */
+  maxBatch?: number;
+  /**
+   * Resolve: every message of the batch is acked. Throw PermanentError: dead-lettered. Throw TransientError:
+   * retried later with backoff. Any other error on a batch of several: each message is retried alone, so one
+   * poison message cannot hold back the rest.
+   */
+  handle: (batch: Delivery<z.output<S>>[]) => Promise<void>;
+  retryDelayMs?: (deliveryCount: number) => number;
+}
+
+export interface ConsumerStats {
+  handled: number;
+  retried: number;
+  deadLettered: number;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A durable pull consumer's worker loop. Messages are pulled continuously and handed over in batches of what
+ * has arrived while the previous batch was being handled: one message at a time when idle (low latency), large
+ * batches under load (throughput). Every message ends acked, nak'ed with a delay, or dead-lettered with a reason.
+ */
+export class ConsumerRunner<S extends z.ZodType> {
+  readonly stats: ConsumerStats = { handled: 0, retried: 0, deadLettered: 0 };
+  readonly #o: Required<Omit<ConsumerRunnerOptions<S>, "retryDelayMs">> & {
+    retryDelayMs: (n: number) => number;
+  };
+  readonly #queue: JsMsg[] = [];
+  #messages: ConsumerMessages | undefined;
+  #draining: Promise<void> | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(opts: ConsumerRunnerOptions<S>) {
+    this.#o = { maxBatch: 1, retryDelayMs: (n) => backoffDelay(n), ...opts };
+  }
+
+  get #log() {
+    return this.#o.log;
+  }
+
+  /** Starts consuming in the background; resolves once the first pull is under way. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    const { stream, config } = this.#o.definition;
+    const consumer = await this.#o.js.consumers.get(stream, config.durable_name);
+    this.#messages = await consumer.consume({ max_messages: Math.max(this.#o.maxBatch * 2, 64) });
+    this.#loop = this.#pump(this.#messages);
+    this.#log.info({ stream, consumer: config.durable_name }, "consuming");
+  }
+
+  /** Stops pulling, finishes what was already received, and resolves when every message is settled. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    await this.#messages?.close();
+    await this.#loop;
+    await this.#draining;
+  }
+
+  async #pump(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of messages) {
+        this.#queue.push(m);
+        this.#draining ??= this.#drain();
+        // Backpressure: stop reading while a few batches are queued; the client then stops pulling.
+        if (this.#queue.length >= this.#o.maxBatch * 4) await this.#draining;
+      }
+    } catch (err) {
+      this.#log.error({ err }, "consumer stopped with an error");
+    }
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#o.maxBatch);
+        await this.#process(batch);
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #process(msgs: JsMsg[]): Promise<void> {
+    const deliveries: Delivery<z.output<S>>[] = [];
+    for (const msg of msgs) {
+      const parsed = this.#decode(msg);
+      if (parsed.ok) deliveries.push(parsed.delivery);
+      else await this.#deadLetter(msg, parsed.reason);
+    }
+    if (deliveries.length > 0) await this.#handle(deliveries);
+  }
+
+  #decode(msg: JsMsg): { ok: true; delivery: Delivery<z.output<S>> } | { ok: false; reason: string } {
+    let json: unknown;
+    try {
+      json = JSON.parse(decoder.decode(msg.data));
+    } catch (err) {
+      return { ok: false, reason: `payload is not JSON: ${errorMessage(err)}` };
+    }
+    const result = this.#o.schema.safeParse(json);
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+      return { ok: false, reason: `payload does not match its contract: ${issues}` };
+    }
+    const info = msg.info;
+    return {
+      ok: true,
+      delivery: {
+        data: result.data,
+        msg,
+        subject: msg.subject,
+        streamSeq: info.streamSequence,
+        deliveryCount: info.deliveryCount,
+      },
+    };
+  }
+
+  async #handle(batch: Delivery<z.output<S>>[]): Promise<void> {
+    try {
+      await this.#o.handle(batch);
+    } catch (err) {
+      const isolate = batch.length > 1 && !(err instanceof TransientError) && !(err instanceof PermanentError);
+      if (isolate) {
+        this.#log.warn({ err, size: batch.length }, "batch failed; handling its messages one by one");
+        for (const d of batch) await this.#handle([d]);
+        return;
+      }
+      for (const d of batch) await this.#settleFailure(d, err);
+      return;
+    }
+    for (const d of batch) d.msg.ack();
+    this.stats.handled += batch.length;
+  }
+
+  async #settleFailure(d: Delivery<z.output<S>>, err: unknown): Promise<void> {
+    const maxDeliver = this.#o.definition.config.max_deliver;
+    if (err instanceof PermanentError) {
+      await this.#deadLetter(d.msg, errorMessage(err));
+    } else if (maxDeliver > 0 && d.deliveryCount >= maxDeliver) {
+      await this.#deadLetter(d.msg, `gave up after ${d.deliveryCount} deliveries: ${errorMessage(err)}`);
+    } else {
+      const delay = this.#o.retryDelayMs(d.deliveryCount);
+      this.#log.warn({ err, seq: d.streamSeq, attempt: d.deliveryCount, delayMs: delay }, "retrying later");
+      d.msg.nak(delay);
+      this.stats.retried++;
+    }
+  }
+
+  async #deadLetter(msg: JsMsg, reason: string): Promise<void> {
+    try {
+      await deadLetter(this.#o.js, this.#o.dlqSubject, this.#o.service, msg, reason);
+      this.stats.deadLettered++;
+      this.#log.error({ seq: msg.info.streamSequence, subject: msg.subject, reason }, "dead-lettered");
+    } catch (err) {
+      // The DLQ is unreachable: keep the message, try again later.
+      this.#log.error({ err, seq: msg.info.streamSequence }, "dead-lettering failed; will retry");
+      msg.nak(this.#o.retryDelayMs(msg.info.deliveryCount));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { allConsumers, allStreams, DEFAULT_STREAM_SETTINGS, HOUR, nanos, topology } from "@igdm/contracts";
+import { connectTestNats, deleteNamespaceStreams, uniqueNamespace } from "@igdm/testkit";
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../logger.js";
+import { ensureTopology } from "./topology-setup.js";
+
+const log = createLogger({ service: "test", level: "silent" });
+const ns = uniqueNamespace();
+const t = topology(ns);
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+
+beforeAll(async () => {
+  nc = await connectTestNats();
+  jsm = await jetstreamManager(nc);
+});
+
+afterAll(async () => {
+  await deleteNamespaceStreams(nc, ns);
+  await nc.close();
+});
+
+describe("ensureTopology", () => {
+  it("creates every stream and consumer, and running it again (from several replicas at once) changes nothing", async () => {
+    const parts = { streams: allStreams(t), consumers: allConsumers(t) };
+    await Promise.all([ensureTopology(jsm, parts, log), ensureTopology(jsm, parts, log)]);
+    const before = await jsm.streams.info(t.streams.webhooks);
+    await ensureTopology(jsm, parts, log);
+    const after = await jsm.streams.info(t.streams.webhooks);
+    expect(after.created).toEqual(before.created);
+    expect(after.config.subjects).toEqual([t.subjects.webhooksAll]);
+    const consumer = await jsm.consumers.info(t.streams.webhooks, "normalizer");
+    expect(consumer.config.filter_subject).toBe(t.subjects.rawWebhook);
+    expect(consumer.config.max_deliver).toBe(30);
+  });
+
+  it("applies a changed retention and consumer setting in place", async () => {
+    const settings = { ...DEFAULT_STREAM_SETTINGS, webhooksMaxAgeMs: 2 * HOUR, duplicateWindowMs: HOUR };
+    const consumers = allConsumers(t).map((c) => ({ ...c, config: { ...c.config, max_deliver: 12 } }));
+    await ensureTopology(jsm, { streams: allStreams(t, settings), consumers }, log);
+    const info = await jsm.streams.info(t.streams.webhooks);
+    expect(info.config.max_age).toBe(nanos(2 * HOUR));
+    expect(info.config.duplicate_window).toBe(nanos(HOUR));
+    expect((await jsm.consumers.info(t.streams.webhooks, "normalizer")).config.max_deliver).toBe(12);
+  });
+});
