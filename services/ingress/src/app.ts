@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@igdm/runtime";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
+import type { IngressEnv } from "./env.js";
+import { healthRoutes } from "./health-routes.js";
+import { createStats, type IngressStats } from "./stats.js";
+import { handshakeRoute } from "./webhook/handshake-route.js";
+import { receiveRoute } from "./webhook/receive-route.js";
+import type { WebhookSink } from "./webhook/sink.js";
+
+export interface AppDeps {
+  env: IngressEnv;
+  log: Logger;
+  sink: WebhookSink;
+  stats?: IngressStats;
+}
+
+/** Builds the public HTTP app; it holds no state beyond its sink and counters, so replicas scale freely. */
+export async function buildApp({ env, log, sink, stats = createStats() }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger and fastify's logger type differ only in generics.
+    loggerInstance: log as FastifyBaseLogger,
+    // No per-request access log on the hot path; rejections and failures log themselves.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    return503OnClosing: true,
+  });
+
+  // Callers get a stable code and a message, never a stack trace; 5xx details stay in the log.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500 && status !== 503) req.log.error({ err }, "request failed");
+    const message = status >= 500 ? (status === 503 ? err.message : "internal error") : err.message;
+    return reply.code(status).send({ error: { code: err.code ?? "IGDM_ERR_INTERNAL", message } });
+  });
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ error: { code: "IGDM_ERR_NOT_FOUND", message: "not found" } }),
+  );
+
+  const secrets = [
+    { name: "app" as const, secret: env.APP_SECRET },
+    ...(env.INSTAGRAM_APP_SECRET ? [{ name: "instagram" as const, secret: env.INSTAGRAM_APP_SECRET }] : []),
+  ];
+  handshakeRoute(app, env.VERIFY_TOKEN);
+  await app.register(receiveRoute, { secrets, bodyLimit: env.BODY_LIMIT_BYTES, sink, stats });
+  healthRoutes(app, sink, stats);
+  return app;
+}
