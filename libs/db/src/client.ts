@@ -20,6 +20,9 @@ export function createSql(url: string, options: SqlOptions = {}): Sql {
     idle_timeout: 20,
     // Fail fast when the database is unreachable: callers retry with backoff instead of hanging.
     connect_timeout: 10,
+    // postgres.js waits up to 20 s between reconnects by default, so queries stalled long after the database was
+    // back. Reconnect within 2 s; the consumers' own backoff already spaces out retries.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 2),
     prepare: true,
     // NOTICEs ("relation already exists, skipping", ...) are noise, not errors.
     onnotice: () => {},

@@ -48,6 +48,9 @@ export const commonEnv = {
   DLQ_MAX_AGE_DAYS: positiveInt(30),
   DUPLICATE_WINDOW_SECONDS: positiveInt(900),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+  /** Retry backoff for failed messages: doubles from the base up to the cap, with jitter. */
+  RETRY_BASE_MS: positiveInt(1000),
+  RETRY_MAX_MS: positiveInt(60_000),
 };
 
 export type CommonEnv = z.infer<z.ZodObject<typeof commonEnv>>;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PermanentError, TransientError } from "../errors.js";
 import { createLogger } from "../logger.js";
-import { ConsumerRunner, type Delivery } from "./consumer-runner.js";
+import { type BatchFailures, ConsumerRunner, type Delivery } from "./consumer-runner.js";
 import { ensureConsumer, ensureTopology } from "./topology-setup.js";
 
 const Item = z.object({ n: z.number().int() });
@@ -62,7 +62,12 @@ async function setup(maxDeliver = 5) {
   return { definition, subject, publish };
 }
 
-function start(definition: ConsumerDefinition, handle: (b: Delivery<Item>[]) => Promise<void>, maxBatch = 10) {
+function start(
+  definition: ConsumerDefinition,
+  handle: (b: Delivery<Item>[]) => Promise<void | BatchFailures<Item>>,
+  maxBatch = 10,
+  maxUnclassifiedAttempts?: number,
+) {
   runner = new ConsumerRunner({
     service: "test-service",
     js,
@@ -73,6 +78,7 @@ function start(definition: ConsumerDefinition, handle: (b: Delivery<Item>[]) => 
     maxBatch,
     handle,
     retryDelayMs: () => 50,
+    ...(maxUnclassifiedAttempts ? { maxUnclassifiedAttempts } : {}),
   });
   return runner.start();
 }
@@ -171,6 +177,57 @@ describe("ConsumerRunner", () => {
     const [letter] = await deadLettersFor(subject);
     expect(letter!.reason).toBe("gave up after 3 deliveries: constraint violated by 13");
     expect(JSON.parse(Buffer.from(letter!.payload, "base64").toString())).toEqual({ n: 13 });
+  });
+
+  it("dead-letters only the permanently bad message of a batch", async () => {
+    const { definition, subject, publish } = await setup();
+    for (let n = 0; n < 10; n++) await publish({ n });
+    const handled = new Set<number>();
+    await start(definition, async (batch) => {
+      if (batch.some((d) => d.data.n === 4)) throw new PermanentError("4 is not allowed");
+      for (const d of batch) handled.add(d.data.n);
+    });
+    await waitFor(async () => (await deadLettersFor(subject)).length === 1, { what: "one dead letter" });
+    await settled(definition);
+    expect(handled.size).toBe(9);
+    expect((await deadLettersFor(subject))[0]).toMatchObject({ reason: "4 is not allowed", deliveryCount: 1 });
+  });
+
+  it("gives up on an unclassified error after maxUnclassifiedAttempts, but retries transient ones longer", async () => {
+    const { definition, subject, publish } = await setup(20);
+    await publish({ n: 1 });
+    await publish({ n: 2 });
+    const transientAttempts: number[] = [];
+    await start(
+      definition,
+      async ([d]) => {
+        if (d!.data.n === 1) throw new Error("bug");
+        transientAttempts.push(d!.deliveryCount);
+        if (d!.deliveryCount < 6) throw new TransientError("still down");
+      },
+      1,
+      3,
+    );
+    await waitFor(async () => (await deadLettersFor(subject)).length === 1, { what: "bug dead-lettered" });
+    await settled(definition);
+    expect((await deadLettersFor(subject))[0]!.reason).toBe("gave up after 3 deliveries: bug");
+    expect(transientAttempts).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("settles only the failures a handler returns and acks the rest of the batch", async () => {
+    const { definition, subject, publish } = await setup();
+    for (let n = 0; n < 6; n++) await publish({ n });
+    const calls: number[][] = [];
+    await start(definition, async (batch) => {
+      calls.push(batch.map((d) => d.data.n));
+      return batch
+        .filter((d) => d.data.n === 2)
+        .map((delivery) => ({ delivery, error: new PermanentError("2 cannot be normalized") }));
+    });
+    await waitFor(async () => (await deadLettersFor(subject)).length === 1, { what: "one dead letter" });
+    await settled(definition);
+    expect(calls.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(runner!.stats).toMatchObject({ handled: 5, deadLettered: 1 });
   });
 
   it("stop() waits for the batch in flight and acks it", async () => {

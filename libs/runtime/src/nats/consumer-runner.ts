@@ -14,6 +14,9 @@ export interface Delivery<T> {
   deliveryCount: number;
 }
 
+/** Messages of a batch that failed on their own; the rest of the batch is acked. */
+export type BatchFailures<T> = Array<{ delivery: Delivery<T>; error: unknown }>;
+
 export interface ConsumerRunnerOptions<S extends z.ZodType> {
   service: string;
   js: JetStreamClient;
@@ -24,12 +27,16 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   /** Handle up to this many messages in one call (e.g. one database transaction). */
   maxBatch?: number;
   /**
-   * Resolve: every message of the batch is acked. Throw PermanentError: dead-lettered. Throw TransientError:
-   * retried later with backoff. Any other error on a batch of several: each message is retried alone, so one
-   * poison message cannot hold back the rest.
+   * Resolve: every message of the batch is acked. Throw TransientError (a dependency is down): every message is
+   * retried later with backoff, however often `max_deliver` allows. Any other error on a batch of several: each
+   * message is handled alone, so one poison message cannot hold back the rest. Alone, a PermanentError is
+   * dead-lettered at once and any other error after `maxUnclassifiedAttempts` deliveries.
+   * Returning failures settles just those messages the same way and acks the others.
    */
-  handle: (batch: Delivery<z.output<S>>[]) => Promise<void>;
+  handle: (batch: Delivery<z.output<S>>[]) => Promise<void | BatchFailures<z.output<S>>>;
   retryDelayMs?: (deliveryCount: number) => number;
+  /** Deliveries before an error that is neither transient nor permanent is given up on (a bug, a poison pill). */
+  maxUnclassifiedAttempts?: number;
 }
 
 export interface ConsumerStats {
@@ -57,7 +64,7 @@ export class ConsumerRunner<S extends z.ZodType> {
   #loop: Promise<void> | undefined;
 
   constructor(opts: ConsumerRunnerOptions<S>) {
-    this.#o = { maxBatch: 1, retryDelayMs: (n) => backoffDelay(n), ...opts };
+    this.#o = { maxBatch: 1, retryDelayMs: (n) => backoffDelay(n), maxUnclassifiedAttempts: 10, ...opts };
   }
 
   get #log() {
@@ -144,32 +151,43 @@ export class ConsumerRunner<S extends z.ZodType> {
   }
 
   async #handle(batch: Delivery<z.output<S>>[]): Promise<void> {
+    let failures: BatchFailures<z.output<S>> | void;
     try {
-      await this.#o.handle(batch);
+      failures = await this.#o.handle(batch);
     } catch (err) {
-      const isolate = batch.length > 1 && !(err instanceof TransientError) && !(err instanceof PermanentError);
-      if (isolate) {
+      if (batch.length > 1 && !(err instanceof TransientError)) {
         this.#log.warn({ err, size: batch.length }, "batch failed; handling its messages one by one");
         for (const d of batch) await this.#handle([d]);
         return;
       }
+      // One line per failed batch, not per message: a database outage must not become a log storm.
+      this.#log.warn(
+        { err: errorMessage(err), code: (err as { code?: unknown }).code, size: batch.length },
+        "batch failed",
+      );
       for (const d of batch) await this.#settleFailure(d, err);
       return;
     }
-    for (const d of batch) d.msg.ack();
-    this.stats.handled += batch.length;
+    const failed = new Set<Delivery<z.output<S>>>();
+    for (const { delivery, error } of failures ?? []) {
+      failed.add(delivery);
+      await this.#settleFailure(delivery, error);
+    }
+    for (const d of batch) if (!failed.has(d)) d.msg.ack();
+    this.stats.handled += batch.length - failed.size;
+    this.#log.debug({ handled: batch.length - failed.size, failed: failed.size }, "batch handled");
   }
 
   async #settleFailure(d: Delivery<z.output<S>>, err: unknown): Promise<void> {
     const maxDeliver = this.#o.definition.config.max_deliver;
+    const cap = maxDeliver > 0 ? maxDeliver : Number.POSITIVE_INFINITY;
+    const limit = err instanceof TransientError ? cap : Math.min(cap, this.#o.maxUnclassifiedAttempts);
     if (err instanceof PermanentError) {
       await this.#deadLetter(d.msg, errorMessage(err));
-    } else if (maxDeliver > 0 && d.deliveryCount >= maxDeliver) {
+    } else if (d.deliveryCount >= limit) {
       await this.#deadLetter(d.msg, `gave up after ${d.deliveryCount} deliveries: ${errorMessage(err)}`);
     } else {
-      const delay = this.#o.retryDelayMs(d.deliveryCount);
-      this.#log.warn({ err, seq: d.streamSeq, attempt: d.deliveryCount, delayMs: delay }, "retrying later");
-      d.msg.nak(delay);
+      d.msg.nak(this.#o.retryDelayMs(d.deliveryCount));
       this.stats.retried++;
     }
   }

@@ -22,8 +22,17 @@ export async function publishTyped<S extends z.ZodType>(
   payload: z.input<S>,
   opts: PublishOptions,
 ): Promise<PubAck> {
-  const valid = schema.parse(payload);
-  return js.publish(subject, encoder.encode(JSON.stringify(valid)), {
+  return publishValidated(js, subject, schema.parse(payload), opts);
+}
+
+/** For payloads the caller has just produced with `schema.parse` itself: skips validating them twice. */
+export function publishValidated(
+  js: JetStreamClient,
+  subject: string,
+  payload: unknown,
+  opts: PublishOptions,
+): Promise<PubAck> {
+  return js.publish(subject, encoder.encode(JSON.stringify(payload)), {
     msgID: opts.msgID,
     timeout: opts.timeoutMs ?? 5000,
     ...(opts.headers ? { headers: opts.headers } : {}),

@@ -1,0 +1,68 @@
+import type { ConsumerDefinition, StreamDefinition, Topology } from "@igdm/contracts";
+import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { CommonEnv } from "../env.js";
+import { backoffDelay } from "../retry.js";
+import { connectNats, type NatsConnection, natsOptionsFromEnv } from "./connection.js";
+import { ConsumerRunner, type ConsumerRunnerOptions } from "./consumer-runner.js";
+import { ensureTopology } from "./topology-setup.js";
+
+export interface WorkerConsumer<S extends z.ZodType> {
+  definition: ConsumerDefinition;
+  schema: S;
+  maxBatch: number;
+  handle: ConsumerRunnerOptions<S>["handle"];
+}
+
+export interface Worker {
+  nc: NatsConnection;
+  runners: ConsumerRunner<z.ZodType>[];
+  /** Stop pulling, settle everything received, drain the connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The common shape of every worker service: connect, make sure its streams and durables exist, run one
+ * ConsumerRunner per durable, and stop them in order on shutdown.
+ */
+export async function startWorker(opts: {
+  service: string;
+  env: CommonEnv;
+  log: Logger;
+  topology: Topology;
+  streams: StreamDefinition[];
+  /** Built once connected, so handlers can publish with the worker's own client. */
+  // biome-ignore lint/suspicious/noExplicitAny: consumers of different payload schemas run side by side
+  consumers: (js: JetStreamClient) => WorkerConsumer<any>[];
+}): Promise<Worker> {
+  const { service, env, log, topology } = opts;
+  const nc = await connectNats(natsOptionsFromEnv(env, service), log);
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const consumers = opts.consumers(js);
+  await ensureTopology(jsm, { streams: opts.streams, consumers: consumers.map((c) => c.definition) }, log);
+  const runners = consumers.map(
+    (c) =>
+      new ConsumerRunner({
+        service,
+        js,
+        log: log.child({ consumer: c.definition.config.durable_name }),
+        definition: c.definition,
+        schema: c.schema,
+        maxBatch: c.maxBatch,
+        dlqSubject: topology.subjects.dlq(service),
+        handle: c.handle,
+        retryDelayMs: (n) => backoffDelay(n, env.RETRY_BASE_MS, env.RETRY_MAX_MS),
+      }),
+  );
+  for (const r of runners) await r.start();
+  return {
+    nc,
+    runners,
+    stop: async () => {
+      await Promise.all(runners.map((r) => r.stop()));
+      await nc.drain();
+    },
+  };
+}
