@@ -50,6 +50,9 @@ function durable(
   };
 }
 
+/** About 16 hours of retries at the one-minute backoff cap. */
+const PERSISTER_MAX_DELIVER = 1000;
+
 /** Every durable consumer of the system, by owner. */
 export function consumers(t: Topology) {
   return {
@@ -59,12 +62,20 @@ export function consumers(t: Topology) {
       "normalizer: raw webhook bodies to typed events",
       t.subjects.rawWebhook,
     ),
+    // The database may be down for hours: keep retrying (backoff caps at a minute) rather than dead-letter.
     persisterWebhookLog: durable(
       t.streams.webhooks,
       "persister-webhook-log",
       "persister: raw webhook log (webhook_logs)",
       t.subjects.rawWebhook,
-      { ack_wait: nanos(1 * MINUTE) },
+      { ack_wait: nanos(1 * MINUTE), max_deliver: PERSISTER_MAX_DELIVER },
+    ),
+    persisterEvents: durable(
+      t.streams.events,
+      "persister-events",
+      "persister: domain events into the normalized tables",
+      t.subjects.eventsAll,
+      { ack_wait: nanos(1 * MINUTE), max_deliver: PERSISTER_MAX_DELIVER },
     ),
   } satisfies Record<string, ConsumerDefinition>;
 }
