@@ -82,7 +82,6 @@ create table public.messages (
   reply_to jsonb,
   quick_reply_payload text,
   referral jsonb,
-  reactions jsonb not null default '{}'::jsonb,
   is_deleted boolean not null default false,
   deleted_at timestamptz,
   edit_count int not null default 0 check (edit_count >= 0),
@@ -95,7 +94,7 @@ create table public.messages (
 create index messages_ig_id_sent_at_idx on public.messages (ig_id, sent_at desc);
 create index messages_sender_id_sent_at_idx on public.messages (sender_id, sent_at desc);
 comment on table public.messages is
-  'Instagram DMs in both directions keyed by Meta''s mid, so retries and echoes merge; holds edits, deletions and reactions.';
+  'Instagram DMs in both directions keyed by Meta''s mid, so retries and echoes merge; holds edits and deletions (reactions live in message_reactions).';
 comment on column public.messages.sent_at is 'Meta''s event timestamp; created_at is when we stored the row.';
 
 create table public.webhook_logs (

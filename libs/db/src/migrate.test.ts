@@ -7,7 +7,21 @@ import { createTestDatabase, type TestDatabase } from "../../testkit/src/databas
 import { createSql } from "./client.js";
 import { appliedVersions, migrate, migrationsDir } from "./migrate.js";
 
-const TABLES = ["instagram_accounts", "messages", "pages", "token_logs", "users", "webhook_logs"];
+const TABLES = [
+  "comments",
+  "instagram_accounts",
+  "mentions",
+  "message_reactions",
+  "message_reads",
+  "messages",
+  "pages",
+  "postbacks",
+  "referrals",
+  "token_logs",
+  "unrecognised_events",
+  "users",
+  "webhook_logs",
+];
 
 let db: TestDatabase;
 const tempDirs: string[] = [];
@@ -79,7 +93,7 @@ describe("migrate", () => {
     await upsert({ is_deleted: true });
     const rows = await db.sql`select * from messages`;
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ text: "hi", is_deleted: true, attachments: [], reactions: {}, edit_count: 0 });
+    expect(rows[0]).toMatchObject({ text: "hi", is_deleted: true, attachments: [], edit_count: 0 });
     expect(await updatedAt()).toBeGreaterThan(inserted);
   });
 
