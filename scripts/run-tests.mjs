@@ -5,11 +5,14 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const workspaces = ["libs", "services"].flatMap((group) =>
-  readdirSync(join(root, group), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, group, d.name, "package.json")))
-    .map((d) => join(group, d.name)),
-);
+const workspaces = [
+  ...["libs", "services"].flatMap((group) =>
+    readdirSync(join(root, group), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, group, d.name, "package.json")))
+      .map((d) => join(group, d.name)),
+  ),
+  "e2e",
+];
 const reportOf = (ws) => join(root, ws, "reports", "vitest.json");
 for (const ws of workspaces) rmSync(reportOf(ws), { force: true });
 
