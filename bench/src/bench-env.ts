@@ -27,7 +27,7 @@ export async function benchEnvironment(name: string) {
     db,
     env,
     spawn: async (service: string, extra: Record<string, string> = {}, readyLog: string | RegExp = "consuming") => {
-      const p = spawnService(service, { ...env, LOG_LEVEL: "info", ...extra });
+      const p = spawnService(service, { ...env, LOG_LEVEL: "info", ...extra }, { built: true });
       processes.push(p);
       await p.waitForLog(readyLog);
       return p;

@@ -13,6 +13,8 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves when a log line's `msg` matches. */
   waitForLog(msg: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code when the process ends by itself. */
+  exited(): Promise<number | null>;
   /** SIGTERM and wait: the graceful path. Resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL: a crash. */
@@ -20,13 +22,19 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs a service as operators do: its own process (from TypeScript sources through tsx), configured only by
- * environment variables. Tests across services use processes, never each other's modules.
+ * Runs a service as operators do: its own process (from TypeScript sources through tsx, or the built bundle),
+ * configured only by environment variables. Tests across services use processes, never each other's modules.
  */
-export function spawnService(name: string, env: Record<string, string | undefined>): ServiceProcess {
-  const main = join(repoRoot, "services", name, "src", "main.ts");
+export function spawnService(
+  name: string,
+  env: Record<string, string | undefined>,
+  opts: { built?: boolean } = {},
+): ServiceProcess {
+  // Built: the production bundle (npm run build first), as benchmarks must measure it.
+  const main = join(repoRoot, "services", name, ...(opts.built ? ["dist", "main.js"] : ["src", "main.ts"]));
   if (!existsSync(main)) throw new Error(`no service ${name} at ${main}`);
-  const child = spawn(process.execPath, ["--conditions=@igdm/source", "--import", "tsx", main], {
+  const args = opts.built ? [main] : ["--conditions=@igdm/source", "--import", "tsx", main];
+  const child = spawn(process.execPath, args, {
     cwd: join(repoRoot, "services", name),
     env: { PATH: process.env.PATH, LOG_LEVEL: "info", ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -58,6 +66,7 @@ export function spawnService(name: string, env: Record<string, string | undefine
         { timeoutMs, what: `${name} to log ${msg}` },
       );
     },
+    exited: () => exited,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;
