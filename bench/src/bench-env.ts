@@ -1,7 +1,6 @@
-import { migrate, migrationsDir } from "@igdm/db";
 import {
   connectTestNats,
-  createTestDatabase,
+  createMigratedTestDatabase,
   deleteNamespaceStreams,
   type ServiceProcess,
   spawnService,
@@ -13,8 +12,7 @@ import {
 /** A fresh namespace and migrated database for one benchmark, and the environment services need for them. */
 export async function benchEnvironment(name: string) {
   const namespace = uniqueNamespace(`b${name}`.slice(0, 8));
-  const db: TestDatabase = await createTestDatabase("igdm_bench");
-  await migrate(db.sql, { dir: migrationsDir() });
+  const db: TestDatabase = await createMigratedTestDatabase("igdm_bench");
   const env: Record<string, string> = {
     NATS_URL: testNatsUrl(),
     NATS_NAMESPACE: namespace,

@@ -1,7 +1,6 @@
-import { migrate, migrationsDir } from "@igdm/db";
 import {
   connectTestNats,
-  createTestDatabase,
+  createMigratedTestDatabase,
   deleteNamespaceStreams,
   freePort,
   metaWebhookHeaders,
@@ -42,8 +41,7 @@ export async function startPipeline(
   } = {},
 ): Promise<Pipeline> {
   const namespace = uniqueNamespace("e2e");
-  const db = await createTestDatabase("igdm_e2e");
-  await migrate(db.sql, { dir: migrationsDir() });
+  const db = await createMigratedTestDatabase("igdm_e2e");
   const port = await freePort();
   const env = {
     NATS_URL: testNatsUrl(),

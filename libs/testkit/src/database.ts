@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { migrate, migrationsDir } from "@igdm/db";
 import postgres from "postgres";
 
 export interface TestDatabase {
@@ -52,4 +53,11 @@ export async function createTestDatabase(prefix = "igdm_t"): Promise<TestDatabas
     return dropped;
   };
   return { name, url, sql, drop };
+}
+
+/** A fresh database with every migration of supabase/migrations applied: the schema the services run on. */
+export async function createMigratedTestDatabase(prefix = "igdm_t"): Promise<TestDatabase> {
+  const db = await createTestDatabase(prefix);
+  await migrate(db.sql, { dir: migrationsDir() });
+  return db;
 }

@@ -1,17 +1,9 @@
-import { migrate, migrationsDir } from "@igdm/db";
-import { createTestDatabase, type TestDatabase } from "@igdm/testkit";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ACCOUNT, at, ev, truncateTables, USER } from "../testing/test-events.js";
+import { describe, expect, it } from "vitest";
+import { useEventsDatabase } from "../testing/events-database.js";
+import { ACCOUNT, at, ev, USER } from "../testing/test-events.js";
 import { persistEvents } from "./persist-events.js";
 
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase("igdm_persister");
-  await migrate(db.sql, { dir: migrationsDir() });
-});
-afterAll(() => db?.drop());
-beforeEach(() => truncateTables(db.sql));
+const db = useEventsDatabase();
 
 describe("reads, postbacks and referrals", () => {
   it("stores one row per read event, however often each is delivered", async () => {

@@ -1,20 +1,12 @@
 import type { DomainEvent } from "@igdm/contracts";
-import { migrate, migrationsDir } from "@igdm/db";
 import { TransientError } from "@igdm/runtime";
-import { createTestDatabase, type TestDatabase } from "@igdm/testkit";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { classifyDbError } from "../db-errors.js";
+import { useEventsDatabase } from "../testing/events-database.js";
 import { ACCOUNT, at, dumpTables, ev, TABLE_KEYS, truncateTables, USER, withoutTimes } from "../testing/test-events.js";
 import { persistEvents } from "./persist-events.js";
 
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase("igdm_persister");
-  await migrate(db.sql, { dir: migrationsDir() });
-});
-afterAll(() => db?.drop());
-beforeEach(() => truncateTables(db.sql));
+const db = useEventsDatabase();
 
 /** One event of every kind, plus an edit, an unsend and a reaction of the same message. */
 function mixedBatch(): DomainEvent[] {

@@ -1,19 +1,10 @@
 import { createHash } from "node:crypto";
 import { RawWebhook } from "@igdm/contracts";
-import { migrate, migrationsDir } from "@igdm/db";
-import { createTestDatabase, type TestDatabase } from "@igdm/testkit";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { truncateTables } from "../testing/test-events.js";
+import { describe, expect, it } from "vitest";
+import { useEventsDatabase } from "../testing/events-database.js";
 import { persistWebhookLogs } from "./webhook-logs.js";
 
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase("igdm_persister");
-  await migrate(db.sql, { dir: migrationsDir() });
-});
-afterAll(() => db?.drop());
-beforeEach(() => truncateTables(db.sql));
+const db = useEventsDatabase();
 
 function raw(body: Buffer | string): RawWebhook {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8");
