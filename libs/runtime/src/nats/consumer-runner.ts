@@ -58,6 +58,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     retryDelayMs: (n: number) => number;
   };
   readonly #queue: JsMsg[] = [];
+  readonly #log: Logger;
   #messages: ConsumerMessages | undefined;
   #draining: Promise<void> | undefined;
   #running = false;
@@ -65,10 +66,7 @@ export class ConsumerRunner<S extends z.ZodType> {
 
   constructor(opts: ConsumerRunnerOptions<S>) {
     this.#o = { maxBatch: 1, retryDelayMs: (n) => backoffDelay(n), maxUnclassifiedAttempts: 10, ...opts };
-  }
-
-  get #log() {
-    return this.#o.log;
+    this.#log = opts.log.child({ consumer: opts.definition.config.durable_name });
   }
 
   /** Starts consuming in the background; resolves once the first pull is under way. */
@@ -79,7 +77,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     const consumer = await this.#o.js.consumers.get(stream, config.durable_name);
     this.#messages = await consumer.consume({ max_messages: Math.max(this.#o.maxBatch * 2, 64) });
     this.#loop = this.#pump(this.#messages);
-    this.#log.info({ stream, consumer: config.durable_name }, "consuming");
+    this.#log.info({ stream }, "consuming");
   }
 
   /** Stops pulling, finishes what was already received, and resolves when every message is settled. */

@@ -6,6 +6,7 @@ import type { CommonEnv } from "../env.js";
 import { backoffDelay } from "../retry.js";
 import { connectNats, type NatsConnection, natsOptionsFromEnv } from "./connection.js";
 import { ConsumerRunner, type ConsumerRunnerOptions } from "./consumer-runner.js";
+import { watchMaxDeliveries } from "./max-deliveries-watch.js";
 import { ensureTopology } from "./topology-setup.js";
 
 export interface WorkerConsumer<S extends z.ZodType> {
@@ -47,7 +48,7 @@ export async function startWorker(opts: {
       new ConsumerRunner({
         service,
         js,
-        log: log.child({ consumer: c.definition.config.durable_name }),
+        log,
         definition: c.definition,
         schema: c.schema,
         maxBatch: c.maxBatch,
@@ -56,12 +57,27 @@ export async function startWorker(opts: {
         retryDelayMs: (n) => backoffDelay(n, env.RETRY_BASE_MS, env.RETRY_MAX_MS),
       }),
   );
+  const watches = await Promise.all(
+    consumers.map((c) =>
+      watchMaxDeliveries({
+        nc,
+        js,
+        jsm,
+        service,
+        stream: c.definition.stream,
+        durable: c.definition.config.durable_name,
+        dlqSubject: topology.subjects.dlq(service),
+        log,
+      }),
+    ),
+  );
   for (const r of runners) await r.start();
   return {
     nc,
     runners,
     stop: async () => {
       await Promise.all(runners.map((r) => r.stop()));
+      for (const w of watches) w.unsubscribe();
       await nc.drain();
     },
   };
