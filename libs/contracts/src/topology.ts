@@ -20,6 +20,15 @@ export interface Topology {
     /** Dead letters of one service: `<prefix>igdm.dlq.<service>`. */
     dlq(service: string): string;
     event(kind: string): string;
+    /** Request/reply: `<prefix>igdm.rpc.<service>.<operation>`, answered by a queue group of the service. */
+    rpc(service: string, operation: string): string;
+  };
+  /** JetStream key-value buckets. */
+  readonly kv: {
+    /** One-time OAuth `state` values, expiring with the bucket's TTL. */
+    readonly oauthStates: string;
+    /** Leases that make a scheduled job run once however many replicas run it. */
+    readonly leases: string;
   };
 }
 
@@ -49,6 +58,11 @@ export function topology(namespace = ""): Topology {
       dlqAll: `${subjectPrefix}.dlq.>`,
       dlq: (service) => `${subjectPrefix}.dlq.${token(service)}`,
       event: (kind) => `${subjectPrefix}.events.${token(kind)}`,
+      rpc: (service, operation) => `${subjectPrefix}.rpc.${token(service)}.${token(operation)}`,
+    },
+    kv: {
+      oauthStates: `${streamPrefix}OAUTH_STATES`,
+      leases: `${streamPrefix}LEASES`,
     },
   };
 }

@@ -1,4 +1,14 @@
 import { z } from "zod";
+import {
+  InstagramAccountLinked,
+  PageConnected,
+  PageSubscriptionChanged,
+  ReauthNeeded,
+  TokenRefreshed,
+  TokenRefreshFailed,
+  TokenValidated,
+  UserConnected,
+} from "./account-events.js";
 import { CommentReceived, MentionReceived, UnrecognisedEvent } from "./change-events.js";
 import {
   MessageDeleted,
@@ -10,8 +20,8 @@ import {
   ReferralReceived,
 } from "./messaging-events.js";
 
-/** Every event on the EVENTS stream, discriminated by `kind`; the subject is `igdm.events.<kind>`. */
-export const DomainEvent = z.discriminatedUnion("kind", [
+/** Events the normalizer derives from Meta's webhooks. */
+export const WebhookEvent = z.discriminatedUnion("kind", [
   MessageReceived,
   MessageDeleted,
   MessageEdited,
@@ -23,7 +33,22 @@ export const DomainEvent = z.discriminatedUnion("kind", [
   MentionReceived,
   UnrecognisedEvent,
 ]);
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+/** Every event on the EVENTS stream, discriminated by `kind`; the subject is `igdm.events.<kind>`. */
+export const DomainEvent = z.discriminatedUnion("kind", [
+  ...WebhookEvent.options,
+  UserConnected,
+  PageConnected,
+  InstagramAccountLinked,
+  PageSubscriptionChanged,
+  TokenRefreshed,
+  TokenValidated,
+  TokenRefreshFailed,
+  ReauthNeeded,
+]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventKind = DomainEvent["kind"];
+export type WebhookEventKind = WebhookEvent["kind"];
 
 export const DOMAIN_EVENT_KINDS = DomainEvent.options.map((o) => o.shape.kind.value) as DomainEventKind[];
