@@ -6,6 +6,7 @@ export * from "./nats/consumer-runner.js";
 export * from "./nats/dead-letter.js";
 export * from "./nats/max-deliveries-watch.js";
 export * from "./nats/publish.js";
+export * from "./nats/publish-events.js";
 export * from "./nats/rpc.js";
 export * from "./nats/topology-setup.js";
 export * from "./nats/worker.js";

@@ -11,12 +11,12 @@ export function connectTestNats(url = testNatsUrl()): Promise<NatsConnection> {
   return connect({ servers: url, noAsyncTraces: true, name: "igdm-test" });
 }
 
-/** Removes every stream whose name starts with the namespace's prefix. */
+/** Removes every stream, and every KV bucket's stream, whose name starts with the namespace's prefix. */
 export async function deleteNamespaceStreams(nc: NatsConnection, namespace: string): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const prefix = `${namespace.toUpperCase()}_`;
   for await (const name of jsm.streams.names()) {
-    if (name.startsWith(prefix)) await jsm.streams.delete(name);
+    if (name.startsWith(prefix) || name.startsWith(`KV_${prefix}`)) await jsm.streams.delete(name);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { RawWebhook, Topology } from "@igdm/contracts";
-import { type BatchFailures, type Delivery, PermanentError, publishValidated, TransientError } from "@igdm/runtime";
+import type { RawWebhook, Topology, WebhookEvent } from "@igdm/contracts";
+import { type BatchFailures, type Delivery, PermanentError, publishEvents } from "@igdm/runtime";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { normalizeWebhook } from "./mapping/normalize-webhook.js";
 
@@ -15,7 +15,7 @@ export async function normalizeBatch(
   batch: Delivery<RawWebhook>[],
 ): Promise<BatchFailures<RawWebhook>> {
   const failures: BatchFailures<RawWebhook> = [];
-  const publishes: Promise<unknown>[] = [];
+  const events: WebhookEvent[] = [];
   for (const delivery of batch) {
     const raw = delivery.data;
     const result = normalizeWebhook({
@@ -31,19 +31,9 @@ export async function normalizeBatch(
       });
       continue;
     }
-    // normalizeWebhook validated every event against DomainEvent already.
-    for (const event of result.events) {
-      publishes.push(
-        publishValidated(js, topology.subjects.event(event.kind), event, {
-          msgID: event.id,
-          timeoutMs: publishTimeoutMs,
-        }),
-      );
-    }
+    events.push(...result.events);
   }
-  const outcomes = await Promise.allSettled(publishes);
-  const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-  if (rejected)
-    throw new TransientError("publishing events failed; the batch will be retried", { cause: rejected.reason });
+  // normalizeWebhook validated every event against its contract already.
+  await publishEvents(js, topology, events, { timeoutMs: publishTimeoutMs, validated: true });
   return failures;
 }

@@ -3,6 +3,7 @@ import { createSql } from "@igdm/db";
 import { type Logger, startWorker, streamSettingsFromEnv, topologyFromEnv } from "@igdm/runtime";
 import { classifyDbError } from "./db-errors.js";
 import type { PersisterEnv } from "./env.js";
+import { serveListCredentials } from "./rpc/list-credentials.js";
 import { persistEvents } from "./writes/persist-events.js";
 import { persistWebhookLogs } from "./writes/webhook-logs.js";
 
@@ -17,7 +18,8 @@ async function classified(write: () => Promise<unknown>): Promise<void> {
 
 /**
  * The only service with database credentials. Two durables: the raw log (WEBHOOKS) and the domain events
- * (EVENTS); each batch is one transaction, acked only after it committed.
+ * (EVENTS); each batch is one transaction, acked only after it committed. Answers read requests over NATS
+ * request/reply as the `persister` queue group.
  */
 export async function startPersister(env: PersisterEnv, log: Logger) {
   const topology = topologyFromEnv(env);
@@ -58,10 +60,13 @@ export async function startPersister(env: PersisterEnv, log: Logger) {
       ];
     },
   });
+  const rpcs = [serveListCredentials({ nc: worker.nc, sql, topology, log })];
   return {
     ...worker,
     sql,
     stop: async () => {
+      // Stop taking requests first, so no new one starts on a closing connection or pool.
+      for (const sub of rpcs) sub.unsubscribe();
       await worker.stop();
       await sql.end({ timeout: 5 });
     },

@@ -1,4 +1,4 @@
-import { DomainEvent } from "@igdm/contracts";
+import { WebhookEvent } from "@igdm/contracts";
 import { fixtureDelivery, IG_ACCOUNT_ID, webhookBytes } from "@igdm/testkit";
 import { describe, expect, it } from "vitest";
 import { normalizeWebhook } from "./normalize-webhook.js";
@@ -7,11 +7,11 @@ import { normalizeWebhook } from "./normalize-webhook.js";
 const TIME_S = 1_732_780_800;
 const TIME_ISO = "2024-11-28T08:00:00.000Z";
 
-function events(changes: unknown[], entry: Record<string, unknown> = {}): DomainEvent[] {
+function events(changes: unknown[], entry: Record<string, unknown> = {}): WebhookEvent[] {
   const body = { object: "instagram", entry: [{ id: IG_ACCOUNT_ID, time: TIME_S, changes, ...entry }] };
   const result = normalizeWebhook({ body: webhookBytes(body), ...fixtureDelivery });
   if (!result.ok) throw new Error(result.reason);
-  return result.events.map((e) => DomainEvent.parse(e));
+  return result.events.map((e) => WebhookEvent.parse(e));
 }
 const one = (change: unknown, entry?: Record<string, unknown>) => {
   const all = events([change], entry);

@@ -1,4 +1,4 @@
-import { DomainEvent } from "@igdm/contracts";
+import { WebhookEvent } from "@igdm/contracts";
 import { fixtureDelivery, IG_ACCOUNT_ID, IG_USER_ID, instagramFixtures, webhookBytes } from "@igdm/testkit";
 import { describe, expect, it } from "vitest";
 import { eventId, MAX_EVENT_ID_LENGTH } from "./event-ids.js";
@@ -50,7 +50,7 @@ describe("ids of events", () => {
     const [b] = run(body(`${"A".repeat(999)}B`));
     expect(a).toMatchObject({ kind: "postback", payload: "A".repeat(1000) });
     expect(a!.id).toMatch(/^postback:sha256:[0-9a-f]{64}$/);
-    expect(DomainEvent.parse(a).id).toBe(a!.id);
+    expect(WebhookEvent.parse(a).id).toBe(a!.id);
     expect(b!.id).not.toBe(a!.id);
     expect(run(body("A".repeat(1000)))[0]!.id).toBe(a!.id);
   });

@@ -1,4 +1,4 @@
-import { DomainEvent } from "@igdm/contracts";
+import { WebhookEvent } from "@igdm/contracts";
 import { batchWebhook, fixtureDelivery, instagramFixtures, webhookBytes } from "@igdm/testkit";
 import { describe, expect, it } from "vitest";
 import { normalizeWebhook } from "./normalize-webhook.js";
@@ -28,7 +28,7 @@ describe("every Instagram fixture", () => {
     expect(events.map((e) => [e.kind, e.id])).toEqual(fixture.expected.map((e) => [e.kind, e.id]));
     events.forEach((event, i) => {
       expect(event).toMatchObject(fixture.expected[i]!);
-      expect(DomainEvent.parse(event)).toEqual(event);
+      expect(WebhookEvent.parse(event)).toEqual(event);
       expect(event.receivedAt).toBe(fixtureDelivery.receivedAt);
       expect(event.source.webhookId).toBe(fixtureDelivery.webhookId);
       expect(event.source.streamSeq).toBe(fixtureDelivery.streamSeq);

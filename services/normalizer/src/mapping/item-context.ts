@@ -1,12 +1,12 @@
-import type { DomainEvent, EventSource } from "@igdm/contracts";
+import type { EventSource, WebhookEvent } from "@igdm/contracts";
 import { occurredAt } from "./timestamps.js";
 
 /**
  * An event before validation: every key of its contract, values not yet checked (only `kind` is typed). The
- * mapping copies Meta's values through and DomainEvent.parse decides, so a wrong type is caught in one place.
+ * mapping copies Meta's values through and WebhookEvent.parse decides, so a wrong type is caught in one place.
  */
-export type EventDraft = DomainEvent extends infer E
-  ? E extends DomainEvent
+export type EventDraft = WebhookEvent extends infer E
+  ? E extends WebhookEvent
     ? { [K in keyof E]: K extends "kind" ? E[K] : unknown }
     : never
   : never;

@@ -1,4 +1,4 @@
-import type { DomainEvent } from "@igdm/contracts";
+import type { WebhookEvent } from "@igdm/contracts";
 import { mapChangeItem } from "./change-item.js";
 import { ITEM_CHANNELS, type ItemChannel, MetaEntry } from "./envelope.js";
 import type { ItemContext, ItemOutcome } from "./item-context.js";
@@ -38,12 +38,12 @@ function context(pos: EntryPosition, accountId: string, entryTime: unknown, chan
 }
 
 /** An entry-level problem, surfaced as one unrecognised event carrying the offending value. */
-function surface(ctx: ItemContext, raw: unknown, reason: string): DomainEvent {
+function surface(ctx: ItemContext, raw: unknown, reason: string): WebhookEvent {
   return validateEvent(unrecognisedEvent(ctx, raw, reason), raw, ctx);
 }
 
 /** All events of one entry[]: one per item of messaging[], standby[] and changes[], in that order. */
-export function mapEntry(pos: EntryPosition, entry: unknown): DomainEvent[] {
+export function mapEntry(pos: EntryPosition, entry: unknown): WebhookEvent[] {
   const parsed = MetaEntry.safeParse(entry);
   if (!parsed.success) {
     const ctx = context(pos, UNKNOWN_ACCOUNT_ID, field(entry, "time"), "entry");
@@ -57,7 +57,7 @@ export function mapEntry(pos: EntryPosition, entry: unknown): DomainEvent[] {
     return [surface(ctx, entry, "entry has none of messaging, standby, changes")];
   }
 
-  const events: DomainEvent[] = [];
+  const events: WebhookEvent[] = [];
   for (const channel of present) {
     const list = parsed.data[channel];
     const channelCtx = context(pos, accountId, parsed.data.time, channel);

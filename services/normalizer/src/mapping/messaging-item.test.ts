@@ -1,4 +1,4 @@
-import { DomainEvent } from "@igdm/contracts";
+import { WebhookEvent } from "@igdm/contracts";
 import { fixtureDelivery, fixtureMid, IG_ACCOUNT_ID, IG_USER_ID, webhookBytes } from "@igdm/testkit";
 import { describe, expect, it } from "vitest";
 import { normalizeWebhook } from "./normalize-webhook.js";
@@ -7,12 +7,12 @@ const TS = 1_732_780_800_000;
 const MID = fixtureMid("focused");
 
 /** Normalizes one messaging item (in messaging[] of one entry) and returns its single event. */
-function one(item: unknown): DomainEvent {
+function one(item: unknown): WebhookEvent {
   const body = { object: "instagram", entry: [{ id: IG_ACCOUNT_ID, time: TS, messaging: [item] }] };
   const result = normalizeWebhook({ body: webhookBytes(body), ...fixtureDelivery });
   if (!result.ok) throw new Error(result.reason);
   expect(result.events).toHaveLength(1);
-  return DomainEvent.parse(result.events[0]);
+  return WebhookEvent.parse(result.events[0]);
 }
 
 const inbound = (event: object) => ({
@@ -22,7 +22,7 @@ const inbound = (event: object) => ({
   ...event,
 });
 
-function expectUnrecognised(event: DomainEvent, reason: RegExp, raw: unknown) {
+function expectUnrecognised(event: WebhookEvent, reason: RegExp, raw: unknown) {
   expect(event).toMatchObject({ kind: "unrecognised", id: `unrecognised:${fixtureDelivery.webhookId}:0:messaging:0` });
   if (event.kind !== "unrecognised") return;
   expect(event.reason).toMatch(reason);

@@ -1,4 +1,4 @@
-import { DomainEvent } from "@igdm/contracts";
+import { WebhookEvent } from "@igdm/contracts";
 import {
   fixtureDelivery,
   IG_ACCOUNT_ID,
@@ -18,9 +18,9 @@ const normalize = (body: object | string | Uint8Array, delivery: Partial<typeof 
     ...delivery,
   });
 
-function eventsOf(result: NormalizeResult): DomainEvent[] {
+function eventsOf(result: NormalizeResult): WebhookEvent[] {
   if (!result.ok) throw new Error(result.reason);
-  for (const event of result.events) DomainEvent.parse(event);
+  for (const event of result.events) WebhookEvent.parse(event);
   return result.events;
 }
 

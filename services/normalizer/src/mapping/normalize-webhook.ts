@@ -1,11 +1,11 @@
-import { type DomainEvent, Sha256Hex } from "@igdm/contracts";
+import { Sha256Hex, type WebhookEvent } from "@igdm/contracts";
 import { z } from "zod";
 import { decodeJsonBody } from "./decode-body.js";
 import { MetaEnvelope } from "./envelope.js";
 import { mapEntry } from "./map-entry.js";
 import { describeIssues } from "./zod-issues.js";
 
-export type NormalizeResult = { ok: true; events: DomainEvent[] } | { ok: false; reason: string };
+export type NormalizeResult = { ok: true; events: WebhookEvent[] } | { ok: false; reason: string };
 
 export interface NormalizeInput {
   /** The exact bytes Meta sent (RawWebhook.body decoded from base64). */

@@ -1,4 +1,4 @@
-import { DomainEvent } from "@igdm/contracts";
+import { DomainEvent, type TokenSubjectType } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
 
 /*
@@ -8,6 +8,10 @@ import type { Sql } from "@igdm/db";
 
 export const ACCOUNT = "17841400000000001";
 export const USER = "6543210987654321";
+/** Account ids for account and token events: a Facebook user, their page and its Instagram account. */
+export const FB_USER = "10220000000000001";
+export const PAGE = "112233445566778";
+export const IG_ACCOUNT = "17841400000000077";
 const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 
 type Of<K extends DomainEvent["kind"]> = Extract<DomainEvent, { kind: K }>;
@@ -37,6 +41,25 @@ function make<K extends DomainEvent["kind"]>(kind: K, id: string, o: Common, fie
     ...fields,
   }) as Of<K>;
 }
+
+interface AccountCommon {
+  id?: string;
+  at?: number;
+}
+
+function makeAccount<K extends DomainEvent["kind"]>(kind: K, id: string, o: AccountCommon, fields: object): Of<K> {
+  return DomainEvent.parse({ v: 1, kind, id: o.id ?? id, occurredAt: at(o.at ?? 0), ...fields }) as Of<K>;
+}
+
+/** A well-formed ciphertext (`v1.<key id>.<iv>.<ciphertext>.<tag>`) that names its label, so tests can tell tokens apart. */
+export function token(label: string): string {
+  const b64 = (s: string) => Buffer.from(s).toString("base64url");
+  return `v1.k1.${b64(`iv-${label}`)}.${b64(`ciphertext-${label}`)}.${b64(`tag-${label}`)}`;
+}
+
+type TokenSubject = { subjectType?: TokenSubjectType; subjectId?: string };
+const subject = (o: TokenSubject) => ({ subjectType: o.subjectType ?? "user", subjectId: o.subjectId ?? FB_USER });
+const subjectKey = (o: TokenSubject) => `${o.subjectType ?? "user"}:${o.subjectId ?? FB_USER}`;
 
 /** An inbound item: the user writes to our account. */
 const inbound = { senderId: USER, recipientId: ACCOUNT };
@@ -102,9 +125,85 @@ export const ev = {
       reason: "messaging item with no known event field (keys: pass_thread_control, sender)",
       raw: "raw" in o ? o.raw : { sender: { id: USER }, pass_thread_control: { new_owner_app_id: key } },
     }),
+
+  /* Account and token events (token-refresher's); ids are per operation, like the real ones. */
+  userConnected: (
+    o: AccountCommon & { userId?: string; name?: string; token?: string; expiresAt?: number | null } = {},
+  ) =>
+    makeAccount("user_connected", `user_connected:${o.userId ?? FB_USER}:${o.at ?? 0}`, o, {
+      userId: o.userId ?? FB_USER,
+      name: o.name ?? "Ada Lovelace",
+      accessTokenEnc: o.token ?? token(`user-${o.at ?? 0}`),
+      tokenExpiresAt: o.expiresAt === null ? null : at(o.expiresAt ?? 60 * 86_400_000),
+      scopes: ["pages_show_list", "instagram_manage_messages"],
+    }),
+  pageConnected: (o: AccountCommon & { pageId?: string; userId?: string; name?: string; token?: string } = {}) =>
+    makeAccount("page_connected", `page_connected:${o.pageId ?? PAGE}:${o.at ?? 0}`, o, {
+      pageId: o.pageId ?? PAGE,
+      userId: o.userId ?? FB_USER,
+      name: o.name ?? "Ada's Shop",
+      accessTokenEnc: o.token ?? token(`page-${o.at ?? 0}`),
+    }),
+  /** Facebook Login by default (page and user, no own token); `loginType: "instagram"` gives it its own token. */
+  igLinked: (
+    o: AccountCommon & {
+      igId?: string;
+      username?: string;
+      loginType?: "facebook" | "instagram";
+      pageId?: string;
+      userId?: string;
+      token?: string;
+      expiresAt?: number | null;
+    } = {},
+  ) => {
+    const instagram = o.loginType === "instagram";
+    return makeAccount("instagram_account_linked", `instagram_account_linked:${o.igId ?? IG_ACCOUNT}:${o.at ?? 0}`, o, {
+      igId: o.igId ?? IG_ACCOUNT,
+      username: o.username ?? "ada.shop",
+      loginType: o.loginType ?? "facebook",
+      pageId: instagram ? undefined : (o.pageId ?? PAGE),
+      userId: instagram ? undefined : (o.userId ?? FB_USER),
+      accessTokenEnc: instagram ? (o.token ?? token(`ig-${o.at ?? 0}`)) : undefined,
+      tokenExpiresAt: instagram ? (o.expiresAt === null ? null : at(o.expiresAt ?? 60 * 86_400_000)) : undefined,
+    });
+  },
+  pageSubscription: (
+    subscribed: boolean,
+    o: AccountCommon & { pageId?: string; fields?: string[]; resubscribed?: boolean } = {},
+  ) =>
+    makeAccount("page_subscription", `page_subscription:${o.pageId ?? PAGE}:${o.at ?? 0}`, o, {
+      pageId: o.pageId ?? PAGE,
+      subscribed,
+      fields: o.fields ?? (subscribed ? ["messages", "messaging_postbacks"] : []),
+      resubscribed: o.resubscribed ?? false,
+    }),
+  tokenRefreshed: (o: AccountCommon & TokenSubject & { token?: string; expiresAt?: number | null } = {}) =>
+    makeAccount("token_refreshed", `token_refreshed:${subjectKey(o)}:${o.at ?? 0}`, o, {
+      ...subject(o),
+      accessTokenEnc: o.token ?? token(`refreshed-${subjectKey(o)}-${o.at ?? 0}`),
+      tokenExpiresAt: o.expiresAt === null ? null : at(o.expiresAt ?? (o.at ?? 0) + 60 * 86_400_000),
+    }),
+  tokenValidated: (o: AccountCommon & TokenSubject & { expiresAt?: number | null } = {}) =>
+    makeAccount("token_validated", `token_validated:${subjectKey(o)}:${o.at ?? 0}`, o, {
+      ...subject(o),
+      tokenExpiresAt: o.expiresAt === undefined || o.expiresAt === null ? null : at(o.expiresAt),
+      scopes: ["pages_messaging"],
+    }),
+  tokenRefreshFailed: (o: AccountCommon & TokenSubject & { reason?: string } = {}) =>
+    makeAccount("token_refresh_failed", `token_refresh_failed:${subjectKey(o)}:${o.at ?? 0}`, o, {
+      ...subject(o),
+      reason: o.reason ?? "Graph API 503",
+    }),
+  reauthNeeded: (o: AccountCommon & TokenSubject & { reason?: string } = {}) =>
+    makeAccount("reauth_needed", `reauth_needed:${subjectKey(o)}:${o.at ?? 0}`, o, {
+      ...subject(o),
+      reason: o.reason ?? "Error validating access token: the user has not authorized application",
+      errorCode: 190,
+      errorSubcode: 458,
+    }),
 };
 
-/** Every table the persister writes, with its key, in a stable order. */
+/** Every table the persister writes from webhook events, with its key, in a stable order. */
 export const TABLE_KEYS = {
   messages: "message_id",
   message_reactions: "message_id, reactor_id",
@@ -116,10 +215,18 @@ export const TABLE_KEYS = {
   unrecognised_events: "event_id",
 } as const;
 
+/** The tables account and token events write, with their keys; parents before children. */
+export const ACCOUNT_TABLE_KEYS = {
+  users: "id",
+  pages: "id",
+  instagram_accounts: "id",
+  token_logs: "event_id",
+} as const;
+
 /** All rows of all tables, so two states can be compared with toEqual. */
 export async function dumpTables(sql: Sql): Promise<Record<string, Record<string, unknown>[]>> {
   const entries = await Promise.all(
-    Object.entries(TABLE_KEYS).map(async ([table, key]) => {
+    Object.entries({ ...TABLE_KEYS, ...ACCOUNT_TABLE_KEYS }).map(async ([table, key]) => {
       const rows = await sql.unsafe(`select * from ${table} order by ${key}`);
       return [table, rows.map((r) => ({ ...r }))];
     }),
@@ -129,16 +236,21 @@ export async function dumpTables(sql: Sql): Promise<Record<string, Record<string
 
 /** Empties the tables between tests that share one database. */
 export async function truncateTables(sql: Sql): Promise<void> {
-  await sql.unsafe(`truncate ${Object.keys(TABLE_KEYS).join(", ")}, webhook_logs`);
+  const tables = [...Object.keys(TABLE_KEYS), ...Object.keys(ACCOUNT_TABLE_KEYS), "webhook_logs"];
+  await sql.unsafe(`truncate ${tables.join(", ")} restart identity`);
 }
 
-/** Rows without the times the database stamps, which differ between two runs of the same events. */
+/**
+ * Rows without what the database stamps, which differs between two runs of the same events: the times, and
+ * token_logs' generated id (which follows the order of insertion).
+ */
 export function withoutTimes(tables: Record<string, unknown[]>): Record<string, unknown[]> {
   return Object.fromEntries(
     Object.entries(tables).map(([t, rows]) => [
       t,
       rows.map((r) => {
         const { created_at: _c, updated_at: _u, ...rest } = r as Record<string, unknown>;
+        if (t === "token_logs") delete rest.id;
         return rest;
       }),
     ]),
