@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@igdm/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
+import { authRoutes } from "./auth/auth-routes.js";
+import type { AuthRelay } from "./auth/relay.js";
 import type { IngressEnv } from "./env.js";
 import { healthRoutes } from "./health-routes.js";
 import { createStats, type IngressStats } from "./stats.js";
@@ -12,11 +14,12 @@ export interface AppDeps {
   env: IngressEnv;
   log: Logger;
   sink: WebhookSink;
+  auth: AuthRelay;
   stats?: IngressStats;
 }
 
 /** Builds the public HTTP app; it holds no state beyond its sink and counters, so replicas scale freely. */
-export async function buildApp({ env, log, sink, stats = createStats() }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ env, log, sink, auth, stats = createStats() }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger and fastify's logger type differ only in generics.
     loggerInstance: log as FastifyBaseLogger,
@@ -46,6 +49,7 @@ export async function buildApp({ env, log, sink, stats = createStats() }: AppDep
   ];
   handshakeRoute(app, env.VERIFY_TOKEN);
   await app.register(receiveRoute, { secrets, bodyLimit: env.BODY_LIMIT_BYTES, sink, stats });
+  authRoutes(app, auth);
   healthRoutes(app, sink, stats);
   return app;
 }

@@ -15,6 +15,8 @@ export const IngressEnv = z.object({
   BODY_LIMIT_BYTES: positiveInt(4 * 1024 * 1024),
   /** Longest wait for JetStream's ack before answering 503; well inside Meta's 5-second deadline. */
   PUBLISH_TIMEOUT_MS: positiveInt(2000),
+  /** Longest wait for token-refresher while connecting an account (it calls Meta several times). */
+  AUTH_TIMEOUT_MS: positiveInt(20_000),
   /** Slow clients are cut off after this long. */
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
   /** Behind a load balancer, trust X-Forwarded-For for client addresses in logs. */

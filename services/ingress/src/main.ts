@@ -8,6 +8,7 @@ import {
   topologyFromEnv,
 } from "@igdm/runtime";
 import { buildApp } from "./app.js";
+import { natsAuthRelay } from "./auth/relay.js";
 import { IngressEnv } from "./env.js";
 import { JetStreamWebhookSink } from "./webhook/sink.js";
 
@@ -18,7 +19,8 @@ const webhooksStream = allStreams(topology, streamSettingsFromEnv(env)).filter(
   (s) => s.name === topology.streams.webhooks,
 );
 const sink = new JetStreamWebhookSink(topology, webhooksStream, env.PUBLISH_TIMEOUT_MS, log);
-const app = await buildApp({ env, log, sink });
+const auth = natsAuthRelay(() => sink.connection, topology, env.AUTH_TIMEOUT_MS);
+const app = await buildApp({ env, log, sink, auth });
 
 handleShutdown(
   log,

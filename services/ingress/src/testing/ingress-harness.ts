@@ -3,6 +3,7 @@ import { createLogger, parseEnv } from "@igdm/runtime";
 import { testNatsUrl, uniqueNamespace, waitFor } from "@igdm/testkit";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../app.js";
+import { natsAuthRelay } from "../auth/relay.js";
 import { IngressEnv } from "../env.js";
 import { JetStreamWebhookSink } from "../webhook/sink.js";
 
@@ -35,7 +36,8 @@ export async function startIngress(
   const log = createLogger({ service: "ingress", level: process.env.LOG_LEVEL ?? "silent" });
   const t = topology(namespace);
   const sink = new JetStreamWebhookSink(t, allStreams(t).slice(0, 1), env.PUBLISH_TIMEOUT_MS, log);
-  const app = await buildApp({ env, log, sink });
+  const auth = natsAuthRelay(() => sink.connection, t, 2000);
+  const app = await buildApp({ env, log, sink, auth });
   void sink.connect({ url: env.NATS_URL, name: "ingress-test" });
   if (opts.waitUntilReady !== false) {
     await waitFor(async () => (await sink.readiness()).ready, { what: "ingress ready" });

@@ -71,6 +71,11 @@ export class JetStreamWebhookSink implements WebhookSink {
     return this.#link?.state.connected ?? false;
   }
 
+  /** The live connection, for request/reply; undefined until connected. */
+  get connection(): NatsConnection | undefined {
+    return this.#link?.state.connected ? this.#link.nc : undefined;
+  }
+
   async publish(raw: RawWebhook): Promise<PublishResult> {
     const link = this.#link;
     if (!link?.state.connected) throw errors.brokerUnavailable();
