@@ -13,8 +13,24 @@ import {
 } from "@igdm/testkit";
 
 export const APP_SECRET = "e2e-app-secret-0123456789";
+/** Two keys: k2 encrypts, k1 is an older key kept for reading (rotation). */
+export const TOKEN_KEYS = {
+  k2: Buffer.alloc(32, 2),
+  k1: Buffer.alloc(32, 1),
+};
+const TOKEN_ENCRYPTION_KEYS = Object.entries(TOKEN_KEYS)
+  .map(([id, key]) => `${id}:${key.toString("base64")}`)
+  .join(",");
 
-export type ServiceName = "ingress" | "normalizer" | "persister";
+export type ServiceName = "ingress" | "normalizer" | "persister" | "token-refresher";
+
+/** The log line each service prints once it is serving. */
+const READY: Record<ServiceName, string | RegExp> = {
+  ingress: /^Server listening/,
+  normalizer: "consuming",
+  persister: "consuming",
+  "token-refresher": "token-refresher ready",
+};
 
 export interface Pipeline {
   namespace: string;
@@ -51,6 +67,9 @@ export async function startPipeline(
     VERIFY_TOKEN: "e2e-verify-token",
     PORT: String(port),
     HOST: "127.0.0.1",
+    APP_ID: "e2e-app-id",
+    REDIRECT_URI: `http://127.0.0.1:${port}/auth/callback`,
+    TOKEN_ENCRYPTION_KEYS,
     RETRY_BASE_MS: "200",
     RETRY_MAX_MS: "2000",
     ...opts.env,
@@ -59,7 +78,7 @@ export async function startPipeline(
   const spawn = async (name: ServiceName, extra: Record<string, string> = {}) => {
     const p = spawnService(name, { ...env, ...extra });
     processes.push(p);
-    await p.waitForLog(name === "ingress" ? /^Server listening/ : "consuming");
+    await p.waitForLog(READY[name]);
     return p;
   };
   const ingressUrl = `http://127.0.0.1:${port}`;
