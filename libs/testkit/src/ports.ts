@@ -28,14 +28,15 @@ export function canConnect(host: string, port: number, timeoutMs = 1000): Promis
   });
 }
 
+/** Polls until `probe` gives a truthy value (0, "", null, false and undefined all mean "not yet"), and returns it. */
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false>,
+  probe: () => Promise<T | undefined | null | false | 0 | "">,
   { timeoutMs = 10_000, intervalMs = 50, what = "condition" } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value !== undefined && value !== false) return value;
+    if (value) return value as T;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
