@@ -230,6 +230,33 @@ describe("ConsumerRunner", () => {
     expect(runner!.stats).toMatchObject({ handled: 5, deadLettered: 1 });
   });
 
+  it("retries a batch whose handler never settles, instead of stalling the consumer", async () => {
+    const { definition, publish } = await setup();
+    await publish({ n: 1 });
+    await publish({ n: 2 });
+    const calls: number[] = [];
+    runner = new ConsumerRunner({
+      service: "test-service",
+      js,
+      definition,
+      schema: Item,
+      dlqSubject: t.subjects.dlq("test-service"),
+      log,
+      maxBatch: 1,
+      retryDelayMs: () => 50,
+      handlerTimeoutMs: 200,
+      handle: async ([d]) => {
+        calls.push(d!.data.n);
+        if (d!.data.n === 1 && d!.deliveryCount === 1) await new Promise(() => {}); // hangs forever
+      },
+    });
+    await runner.start();
+    await settled(definition);
+    expect(calls.filter((n) => n === 1)).toHaveLength(2);
+    expect(calls).toContain(2);
+    expect(runner.stats.handled).toBe(2);
+  });
+
   it("stop() waits for the batch in flight and acks it", async () => {
     const { definition, publish } = await setup();
     await publish({ n: 1 });

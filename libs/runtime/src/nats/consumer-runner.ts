@@ -37,6 +37,11 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   retryDelayMs?: (deliveryCount: number) => number;
   /** Deliveries before an error that is neither transient nor permanent is given up on (a bug, a poison pill). */
   maxUnclassifiedAttempts?: number;
+  /**
+   * A batch still unfinished after this long is retried as a transient failure, so one call that never settles
+   * (a socket that died without an error) cannot stall the consumer. Keep it below the durable's ack_wait.
+   */
+  handlerTimeoutMs?: number;
 }
 
 export interface ConsumerStats {
@@ -65,7 +70,13 @@ export class ConsumerRunner<S extends z.ZodType> {
   #loop: Promise<void> | undefined;
 
   constructor(opts: ConsumerRunnerOptions<S>) {
-    this.#o = { maxBatch: 1, retryDelayMs: (n) => backoffDelay(n), maxUnclassifiedAttempts: 10, ...opts };
+    this.#o = {
+      maxBatch: 1,
+      retryDelayMs: (n) => backoffDelay(n),
+      maxUnclassifiedAttempts: 10,
+      handlerTimeoutMs: 20_000,
+      ...opts,
+    };
     this.#log = opts.log.child({ consumer: opts.definition.config.durable_name });
   }
 
@@ -151,7 +162,7 @@ export class ConsumerRunner<S extends z.ZodType> {
   async #handle(batch: Delivery<z.output<S>>[]): Promise<void> {
     let failures: BatchFailures<z.output<S>> | void;
     try {
-      failures = await this.#o.handle(batch);
+      failures = await withTimeout(this.#o.handle(batch), this.#o.handlerTimeoutMs);
     } catch (err) {
       if (batch.length > 1 && !(err instanceof TransientError)) {
         this.#log.warn({ err, size: batch.length }, "batch failed; handling its messages one by one");
@@ -201,4 +212,12 @@ export class ConsumerRunner<S extends z.ZodType> {
       msg.nak(this.#o.retryDelayMs(msg.info.deliveryCount));
     }
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransientError(`handler did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -33,15 +33,18 @@ export async function startWorker(opts: {
   log: Logger;
   topology: Topology;
   streams: StreamDefinition[];
-  /** Built once connected, so handlers can publish with the worker's own client. */
-  // biome-ignore lint/suspicious/noExplicitAny: consumers of different payload schemas run side by side
-  consumers: (js: JetStreamClient) => WorkerConsumer<any>[];
+  /** Built once connected (and before anything is consumed), so handlers can use the worker's own client. */
+  consumers: (
+    js: JetStreamClient,
+    nc: NatsConnection,
+    // biome-ignore lint/suspicious/noExplicitAny: consumers of different payload schemas run side by side
+  ) => WorkerConsumer<any>[] | Promise<WorkerConsumer<any>[]>;
 }): Promise<Worker> {
   const { service, env, log, topology } = opts;
   const nc = await connectNats(natsOptionsFromEnv(env, service), log);
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  const consumers = opts.consumers(js);
+  const consumers = await opts.consumers(js, nc);
   await ensureTopology(jsm, { streams: opts.streams, consumers: consumers.map((c) => c.definition) }, log);
   const runners = consumers.map(
     (c) =>
