@@ -77,6 +77,19 @@ export function consumers(t: Topology) {
       t.subjects.eventsAll,
       { ack_wait: nanos(1 * MINUTE), max_deliver: PERSISTER_MAX_DELIVER },
     ),
+    // Sends are retried by the responder itself (rate limits, 5xx); a message that still fails is dead-lettered.
+    responderMessages: durable(
+      t.streams.events,
+      "responder-messages",
+      "responder: automatic replies to inbound messages",
+      t.subjects.event("message"),
+    ),
+    responderSends: durable(
+      t.streams.events,
+      "responder-sends",
+      "responder: manual send commands",
+      t.subjects.event("send_requested"),
+    ),
   } satisfies Record<string, ConsumerDefinition>;
 }
 

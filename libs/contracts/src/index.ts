@@ -7,6 +7,7 @@ export * from "./schemas/domain-event.js";
 export * from "./schemas/event-base.js";
 export * from "./schemas/messaging-events.js";
 export * from "./schemas/raw-webhook.js";
+export * from "./schemas/reply-events.js";
 export * from "./schemas/rpc.js";
 export * from "./streams.js";
 export * from "./topology.js";

@@ -29,6 +29,10 @@ export interface Topology {
     readonly oauthStates: string;
     /** Leases that make a scheduled job run once however many replicas run it. */
     readonly leases: string;
+    /** One claim per inbound message (or send command) before the Send API is called: never twice. */
+    readonly replyClaims: string;
+    /** One key per conversation while its automatic-reply cooldown runs. */
+    readonly replyCooldowns: string;
   };
 }
 
@@ -63,6 +67,8 @@ export function topology(namespace = ""): Topology {
     kv: {
       oauthStates: `${streamPrefix}OAUTH_STATES`,
       leases: `${streamPrefix}LEASES`,
+      replyClaims: `${streamPrefix}REPLY_CLAIMS`,
+      replyCooldowns: `${streamPrefix}REPLY_COOLDOWNS`,
     },
   };
 }

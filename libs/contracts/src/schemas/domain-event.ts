@@ -19,6 +19,7 @@ import {
   ReactionChanged,
   ReferralReceived,
 } from "./messaging-events.js";
+import { ReplyFailed, ReplySent, SendRequested } from "./reply-events.js";
 
 /** Events the normalizer derives from Meta's webhooks. */
 export const WebhookEvent = z.discriminatedUnion("kind", [
@@ -46,6 +47,9 @@ export const DomainEvent = z.discriminatedUnion("kind", [
   TokenValidated,
   TokenRefreshFailed,
   ReauthNeeded,
+  SendRequested,
+  ReplySent,
+  ReplyFailed,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventKind = DomainEvent["kind"];

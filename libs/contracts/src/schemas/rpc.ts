@@ -81,3 +81,86 @@ export const ListCredentialsReply = z.discriminatedUnion("ok", [
   RpcError,
 ]);
 export type ListCredentialsReply = z.infer<typeof ListCredentialsReply>;
+
+/** responder -> persister: how to send from an account (its page's token, or its own for Instagram Login). */
+export const SenderCredentialRequest = z.object({ v: z.literal(1), accountId: MetaId });
+export type SenderCredentialRequest = z.infer<typeof SenderCredentialRequest>;
+
+export const SenderCredentialReply = z.discriminatedUnion("ok", [
+  z.object({
+    ok: z.literal(true),
+    accountId: MetaId,
+    /** Facebook Login: the page to send through (`/{page-id}/messages`); Instagram Login: the account itself. */
+    senderId: MetaId,
+    loginType: z.enum(["facebook", "instagram"]),
+    /** Whose token it is, for a re-auth signal: the page, or the Instagram account. */
+    tokenSubject: z.object({ subjectType: TokenSubjectType, subjectId: MetaId }),
+    accessTokenEnc: EncryptedToken,
+    tokenStatus: z.enum(["valid", "expiring", "invalid", "revoked"]),
+  }),
+  RpcError,
+]);
+export type SenderCredentialReply = z.infer<typeof SenderCredentialReply>;
+
+/** responder -> persister: the account's enabled auto-reply rules. */
+export const ReplyRulesRequest = z.object({ v: z.literal(1), accountId: MetaId });
+export type ReplyRulesRequest = z.infer<typeof ReplyRulesRequest>;
+
+export const ReplyRule = z.object({
+  id: z.string().min(1),
+  /** keyword: answers messages that match; default: answers anything else (subject to the cooldown). */
+  kind: z.enum(["keyword", "default"]),
+  match: z.enum(["exact", "contains"]).optional(),
+  keyword: z.string().optional(),
+  reply: z.string().min(1),
+  priority: z.number().int(),
+});
+export type ReplyRule = z.infer<typeof ReplyRule>;
+
+export const ReplyRulesReply = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), rules: z.array(ReplyRule) }),
+  RpcError,
+]);
+export type ReplyRulesReply = z.infer<typeof ReplyRulesReply>;
+
+/** -> persister: when the user last wrote to the account (the 24-hour window to answer in). */
+export const LastInboundRequest = z.object({ v: z.literal(1), accountId: MetaId, userId: MetaId });
+export type LastInboundRequest = z.infer<typeof LastInboundRequest>;
+
+export const LastInboundReply = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), lastInboundAt: z.iso.datetime().nullable() }),
+  RpcError,
+]);
+export type LastInboundReply = z.infer<typeof LastInboundReply>;
+
+/** -> persister: the state of a send command. */
+export const SendStatusRequest = z.object({ v: z.literal(1), sendId: z.string().min(1).max(512) });
+export type SendStatusRequest = z.infer<typeof SendStatusRequest>;
+
+export const SendStatusReply = z.discriminatedUnion("ok", [
+  z.object({
+    ok: z.literal(true),
+    sendId: z.string(),
+    status: z.enum(["queued", "sent", "failed"]),
+    messageId: z.string().optional(),
+    reason: z.string().optional(),
+    updatedAt: z.iso.datetime(),
+  }),
+  RpcError,
+]);
+export type SendStatusReply = z.infer<typeof SendStatusReply>;
+
+/** ingress (admin) -> responder: queue a manual send; refused outside the 24-hour window. */
+export const ManualSendRequest = z.object({
+  v: z.literal(1),
+  accountId: MetaId,
+  recipientId: MetaId,
+  text: z.string().min(1).max(4000),
+});
+export type ManualSendRequest = z.infer<typeof ManualSendRequest>;
+
+export const ManualSendReply = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), commandId: z.string() }),
+  RpcError,
+]);
+export type ManualSendReply = z.infer<typeof ManualSendReply>;
