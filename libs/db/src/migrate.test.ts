@@ -8,12 +8,14 @@ import { createSql } from "./client.js";
 import { appliedVersions, migrate, migrationsDir } from "./migrate.js";
 
 const TABLES = [
+  "auto_reply_rules",
   "comments",
   "instagram_accounts",
   "mentions",
   "message_reactions",
   "message_reads",
   "messages",
+  "outbound_sends",
   "pages",
   "postbacks",
   "referrals",

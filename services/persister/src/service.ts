@@ -3,7 +3,11 @@ import { createSql } from "@igdm/db";
 import { type Logger, startWorker, streamSettingsFromEnv, topologyFromEnv } from "@igdm/runtime";
 import { classifyDbError } from "./db-errors.js";
 import type { PersisterEnv } from "./env.js";
+import { serveLastInbound } from "./rpc/last-inbound.js";
 import { serveListCredentials } from "./rpc/list-credentials.js";
+import { serveReplyRules } from "./rpc/reply-rules.js";
+import { serveSendStatus } from "./rpc/send-status.js";
+import { serveSenderCredential } from "./rpc/sender-credential.js";
 import { persistEvents } from "./writes/persist-events.js";
 import { persistWebhookLogs } from "./writes/webhook-logs.js";
 
@@ -60,7 +64,14 @@ export async function startPersister(env: PersisterEnv, log: Logger) {
       ];
     },
   });
-  const rpcs = [serveListCredentials({ nc: worker.nc, sql, topology, log })];
+  const rpcOpts = { nc: worker.nc, sql, topology, log };
+  const rpcs = [
+    serveListCredentials(rpcOpts),
+    serveSenderCredential(rpcOpts),
+    serveReplyRules(rpcOpts),
+    serveLastInbound(rpcOpts),
+    serveSendStatus(rpcOpts),
+  ];
   return {
     ...worker,
     sql,

@@ -201,6 +201,42 @@ export const ev = {
       errorCode: 190,
       errorSubcode: 458,
     }),
+
+  /* Reply events (the responder's): a manual send is requested, then sent or failed. */
+  sendRequested: (commandId: string, o: AccountCommon & { accountId?: string; text?: string } = {}) =>
+    makeAccount("send_requested", `send_requested:${commandId}`, o, {
+      commandId,
+      accountId: o.accountId ?? ACCOUNT,
+      recipientId: USER,
+      text: o.text ?? `text of ${commandId}`,
+    }),
+  replySent: (
+    sendId: string,
+    messageId: string,
+    o: AccountCommon & { accountId?: string; text?: string; inReplyTo?: string; ruleId?: string } = {},
+  ) =>
+    makeAccount("reply_sent", `reply_sent:${sendId}`, o, {
+      sendId,
+      accountId: o.accountId ?? ACCOUNT,
+      recipientId: USER,
+      text: o.text ?? `text of ${sendId}`,
+      messageId,
+      inReplyTo: o.inReplyTo,
+      ruleId: o.ruleId,
+    }),
+  replyFailed: (
+    sendId: string,
+    o: AccountCommon & { reason?: string; errorCode?: number; errorSubcode?: number; text?: string } = {},
+  ) =>
+    makeAccount("reply_failed", `reply_failed:${sendId}:${o.at ?? 0}`, o, {
+      sendId,
+      accountId: ACCOUNT,
+      recipientId: USER,
+      text: o.text ?? `text of ${sendId}`,
+      reason: o.reason ?? "outside the 24-hour window",
+      errorCode: o.errorCode,
+      errorSubcode: o.errorSubcode,
+    }),
 };
 
 /** Every table the persister writes from webhook events, with its key, in a stable order. */
@@ -223,10 +259,16 @@ export const ACCOUNT_TABLE_KEYS = {
   token_logs: "event_id",
 } as const;
 
+/** The tables reply events write (outbound_sends) and the rules the persister only reads. */
+export const REPLY_TABLE_KEYS = {
+  outbound_sends: "id",
+  auto_reply_rules: "id",
+} as const;
+
 /** All rows of all tables, so two states can be compared with toEqual. */
 export async function dumpTables(sql: Sql): Promise<Record<string, Record<string, unknown>[]>> {
   const entries = await Promise.all(
-    Object.entries({ ...TABLE_KEYS, ...ACCOUNT_TABLE_KEYS }).map(async ([table, key]) => {
+    Object.entries({ ...TABLE_KEYS, ...ACCOUNT_TABLE_KEYS, ...REPLY_TABLE_KEYS }).map(async ([table, key]) => {
       const rows = await sql.unsafe(`select * from ${table} order by ${key}`);
       return [table, rows.map((r) => ({ ...r }))];
     }),
@@ -236,7 +278,12 @@ export async function dumpTables(sql: Sql): Promise<Record<string, Record<string
 
 /** Empties the tables between tests that share one database. */
 export async function truncateTables(sql: Sql): Promise<void> {
-  const tables = [...Object.keys(TABLE_KEYS), ...Object.keys(ACCOUNT_TABLE_KEYS), "webhook_logs"];
+  const tables = [
+    ...Object.keys(TABLE_KEYS),
+    ...Object.keys(ACCOUNT_TABLE_KEYS),
+    ...Object.keys(REPLY_TABLE_KEYS),
+    "webhook_logs",
+  ];
   await sql.unsafe(`truncate ${tables.join(", ")} restart identity`);
 }
 

@@ -15,6 +15,7 @@ import { insertMentions, upsertComments } from "./comments.js";
 import { insertPostbacks, insertReads, insertReferrals } from "./interactions.js";
 import { applyMessageEdits, markMessagesDeleted, upsertMessages } from "./messages.js";
 import { upsertReactions } from "./reactions.js";
+import { insertSendRequests, markSendsFailed, markSendsSent, upsertSentMessages } from "./replies.js";
 import { insertTokenLogs } from "./token-logs.js";
 import { insertUnrecognised } from "./unrecognised.js";
 
@@ -53,6 +54,9 @@ const WRITERS: Writers = {
   comment: (tx, e) => [upsertComments(tx, e)],
   mention: (tx, e) => [insertMentions(tx, e)],
   unrecognised: (tx, e) => [insertUnrecognised(tx, e)],
+  send_requested: (tx, e) => [insertSendRequests(tx, e)],
+  reply_sent: (tx, e) => [markSendsSent(tx, e), upsertSentMessages(tx, e)],
+  reply_failed: (tx, e) => [markSendsFailed(tx, e)],
 };
 
 const WRITE_ORDER = Object.keys(WRITERS) as DomainEventKind[];
