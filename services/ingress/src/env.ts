@@ -21,5 +21,14 @@ export const IngressEnv = z.object({
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
   /** Behind a load balancer, trust X-Forwarded-For for client addresses in logs. */
   TRUST_PROXY: z.stringbool().default(false),
+  /** The admin server (manual sends, send status): its own port, bound to localhost unless configured. */
+  ADMIN_PORT: port(3001),
+  // Blank counts as unset: an empty host would make node listen on every interface.
+  ADMIN_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().default("127.0.0.1")),
+  /** Bearer token for every admin route; unset: the admin server is not started. */
+  ADMIN_TOKEN: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.string().min(24, "must be at least 24 characters").optional(),
+  ),
 });
 export type IngressEnv = z.infer<typeof IngressEnv>;

@@ -7,6 +7,8 @@ import {
   streamSettingsFromEnv,
   topologyFromEnv,
 } from "@igdm/runtime";
+import { buildAdminApp } from "./admin/admin-app.js";
+import { natsAdminRelay } from "./admin/admin-relay.js";
 import { buildApp } from "./app.js";
 import { natsAuthRelay } from "./auth/relay.js";
 import { IngressEnv } from "./env.js";
@@ -21,17 +23,24 @@ const webhooksStream = allStreams(topology, streamSettingsFromEnv(env)).filter(
 const sink = new JetStreamWebhookSink(topology, webhooksStream, env.PUBLISH_TIMEOUT_MS, log);
 const auth = natsAuthRelay(() => sink.connection, topology, env.AUTH_TIMEOUT_MS);
 const app = await buildApp({ env, log, sink, auth });
+// The admin server exists only when a token is configured: no token, no way in, so it is not started at all.
+const admin = env.ADMIN_TOKEN
+  ? await buildAdminApp({ env, log, relay: natsAdminRelay(() => sink.connection, topology) })
+  : undefined;
+if (!admin) log.warn("ADMIN_TOKEN is not set: the admin server (manual sends, send status) is not started");
 
 handleShutdown(
   log,
   [
     { name: "http", run: () => app.close() },
+    ...(admin ? [{ name: "admin-http", run: () => admin.close() }] : []),
     { name: "nats", run: () => sink.close() },
   ],
   env.SHUTDOWN_TIMEOUT_MS,
 );
 
 await app.listen({ host: env.HOST, port: env.PORT });
+if (admin) await admin.listen({ host: env.ADMIN_HOST, port: env.ADMIN_PORT });
 sink.connect(natsOptionsFromEnv(env, "ingress")).catch((err) => {
   log.fatal({ err }, "NATS connection failed for good");
   process.exit(1);

@@ -2,6 +2,8 @@ import { allStreams, topology } from "@igdm/contracts";
 import { createLogger, parseEnv } from "@igdm/runtime";
 import { testNatsUrl, uniqueNamespace, waitFor } from "@igdm/testkit";
 import type { FastifyInstance } from "fastify";
+import { buildAdminApp } from "../admin/admin-app.js";
+import { natsAdminRelay } from "../admin/admin-relay.js";
 import { buildApp } from "../app.js";
 import { natsAuthRelay } from "../auth/relay.js";
 import { IngressEnv } from "../env.js";
@@ -10,18 +12,21 @@ import { JetStreamWebhookSink } from "../webhook/sink.js";
 export const APP_SECRET = "test-app-secret-0123456789";
 export const INSTAGRAM_APP_SECRET = "test-ig-secret-0123456789";
 export const VERIFY_TOKEN = "test-verify-token";
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 export interface IngressUnderTest {
   app: FastifyInstance;
   sink: JetStreamWebhookSink;
   namespace: string;
   env: IngressEnv;
+  /** The admin app, when started with `admin: true` (ADMIN_TOKEN defaults to the harness's). */
+  admin?: FastifyInstance;
   close(): Promise<void>;
 }
 
 /** The real app wired to a real JetStream sink, in-process, on its own namespace. */
 export async function startIngress(
-  opts: { natsUrl?: string; env?: Record<string, string>; waitUntilReady?: boolean } = {},
+  opts: { natsUrl?: string; env?: Record<string, string>; waitUntilReady?: boolean; admin?: boolean } = {},
 ): Promise<IngressUnderTest> {
   const namespace = uniqueNamespace("ing");
   const env = parseEnv(IngressEnv, {
@@ -31,6 +36,7 @@ export async function startIngress(
     NATS_URL: opts.natsUrl ?? testNatsUrl(),
     NATS_NAMESPACE: namespace,
     PUBLISH_TIMEOUT_MS: "1500",
+    ...(opts.admin ? { ADMIN_TOKEN } : {}),
     ...opts.env,
   });
   const log = createLogger({ service: "ingress", level: process.env.LOG_LEVEL ?? "silent" });
@@ -38,6 +44,9 @@ export async function startIngress(
   const sink = new JetStreamWebhookSink(t, allStreams(t).slice(0, 1), env.PUBLISH_TIMEOUT_MS, log);
   const auth = natsAuthRelay(() => sink.connection, t, 2000);
   const app = await buildApp({ env, log, sink, auth });
+  const admin = opts.admin
+    ? await buildAdminApp({ env, log, relay: natsAdminRelay(() => sink.connection, t, 2000) })
+    : undefined;
   void sink.connect({ url: env.NATS_URL, name: "ingress-test" });
   if (opts.waitUntilReady !== false) {
     await waitFor(async () => (await sink.readiness()).ready, { what: "ingress ready" });
@@ -47,7 +56,9 @@ export async function startIngress(
     sink,
     namespace,
     env,
+    admin,
     close: async () => {
+      await admin?.close();
       await app.close();
       await sink.close();
     },
