@@ -1,0 +1,103 @@
+import { allStreams, consumers, MessageReceived, SendRequested } from "@igdm/contracts";
+import { TokenCipher } from "@igdm/crypto";
+import { GraphClient } from "@igdm/meta";
+import { type Logger, startWorker, streamSettingsFromEnv, topologyFromEnv } from "@igdm/runtime";
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { autoReply } from "./auto-reply.js";
+import type { ResponderEnv } from "./env.js";
+import { serveManualSend } from "./manual-send.js";
+import { PersisterClient } from "./persister-client.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { sendOnce } from "./send-once.js";
+
+const HOUR_MS = 3_600_000;
+
+/** Automatic replies (durable on message events) and manual sends (request/reply, then a durable on commands). */
+export async function startResponder(env: ResponderEnv, log: Logger) {
+  const topology = topologyFromEnv(env);
+  const cipher = TokenCipher.fromKeys(env.TOKEN_ENCRYPTION_KEYS);
+  const graph = new GraphClient({
+    graphBaseUrl: env.GRAPH_API_BASE_URL,
+    igGraphBaseUrl: env.INSTAGRAM_GRAPH_BASE_URL,
+    apiVersion: env.GRAPH_API_VERSION,
+    // The Send API authenticates with the page's own token: the responder never holds the app secret.
+    appId: env.APP_ID ?? "responder",
+    appSecret: "not-used-by-the-send-api",
+    timeoutMs: env.GRAPH_TIMEOUT_MS,
+    retries: 0,
+    log,
+  });
+  const limiter = new RateLimiter(env.SEND_RATE_PER_SECOND);
+  let persister: PersisterClient | undefined;
+  const worker = await startWorker({
+    service: "responder",
+    env,
+    log,
+    topology,
+    streams: allStreams(topology, streamSettingsFromEnv(env)),
+    consumers: async (js, nc) => {
+      const kvm = new Kvm(js);
+      const [claims, cooldowns] = await Promise.all([
+        // Claims outlive the 24-hour window, so a replay of any event Meta still lets us answer finds its claim.
+        kvm.create(topology.kv.replyClaims, { ttl: 48 * HOUR_MS, history: 1, replicas: env.NATS_REPLICAS }),
+        kvm.create(topology.kv.replyCooldowns, {
+          ttl: env.REPLY_COOLDOWN_SECONDS * 1000,
+          history: 1,
+          replicas: env.NATS_REPLICAS,
+        }),
+      ]);
+      persister = new PersisterClient(nc, topology, {
+        rulesMs: env.RULES_CACHE_SECONDS * 1000,
+        credentialsMs: env.CREDENTIALS_CACHE_SECONDS * 1000,
+      });
+      const deps = {
+        js,
+        topology,
+        graph,
+        cipher,
+        persister,
+        limiter,
+        claims,
+        cooldowns,
+        log,
+        defaultText: env.DEFAULT_REPLY_TEXT,
+      };
+      const defs = consumers(topology);
+      return [
+        {
+          definition: defs.responderMessages,
+          schema: MessageReceived,
+          maxBatch: env.RESPONDER_MAX_BATCH,
+          // One message at a time: a send that must be retried never makes the others of its batch resend.
+          handle: async (batch) => {
+            for (const d of batch) await autoReply(deps, d);
+          },
+        },
+        {
+          definition: defs.responderSends,
+          schema: SendRequested,
+          maxBatch: env.RESPONDER_MAX_BATCH,
+          handle: async (batch) => {
+            for (const { data } of batch) {
+              await sendOnce(deps, {
+                sendId: data.commandId,
+                accountId: data.accountId,
+                recipientId: data.recipientId,
+                text: data.text,
+              });
+            }
+          },
+        },
+      ];
+    },
+  });
+  const manual = serveManualSend({ nc: worker.nc, js: jetstream(worker.nc), topology, persister: persister!, log });
+  log.info("responder ready");
+  return {
+    stop: async () => {
+      manual.unsubscribe();
+      await worker.stop();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** A small per-key cache whose entries expire; loads are shared by concurrent callers of one key. */
+export class TtlCache<T> {
+  readonly #entries = new Map<string, { value: Promise<T>; until: number }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = load();
+    this.#entries.set(key, { value, until: Date.now() + this.ttlMs });
+    value.catch(() => this.#entries.delete(key));
+    return value;
+  }
+
+  invalidate(key: string): void {
+    this.#entries.delete(key);
+  }
+}
