@@ -11,6 +11,8 @@ if [ -f .env ]; then set -a; . ./.env; set +a; fi
 export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-3000}"
 export VERIFY_TOKEN="${VERIFY_TOKEN:-dev-verify-token}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
+# The admin port (manual send) listens on 127.0.0.1 only; a development token unless set.
+export ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token-change-me-000000}"
 export REDIRECT_URI="${REDIRECT_URI:-http://${HOST}:${PORT}/auth/callback}"
 # A fixed development key (32 bytes): never use it for real tokens.
 export TOKEN_ENCRYPTION_KEYS="${TOKEN_ENCRYPTION_KEYS:-dev:aWdkbS1kZXZlbG9wbWVudC1rZXktbm90LXNlY3JldCE=}"

@@ -151,10 +151,13 @@ describe("the refresh pass", () => {
       sandbox.state.requests.filter((r) => r.query.grant_type === "fb_exchange_token" && r.status === 200).length;
     const exchangesBefore = exchanges();
 
-    // Two replicas on a 3-second schedule: each window's pass must run on exactly one of them.
+    // Two replicas on a 10-second schedule, started just after a window opens so the persister has the rest of the
+    // window to store this pass's outcomes before the next pass reads them.
+    const intervalMs = 10_000;
+    await new Promise((r) => setTimeout(r, intervalMs - (Date.now() % intervalMs) + 100));
     await Promise.all([
-      pipeline.spawn("token-refresher", { REFRESH_INTERVAL_SECONDS: "3" }),
-      pipeline.spawn("token-refresher", { REFRESH_INTERVAL_SECONDS: "3" }),
+      pipeline.spawn("token-refresher", { REFRESH_INTERVAL_SECONDS: "10" }),
+      pipeline.spawn("token-refresher", { REFRESH_INTERVAL_SECONDS: "10" }),
     ]);
     await waitFor(
       async () => {
@@ -167,8 +170,9 @@ describe("the refresh pass", () => {
       },
       { timeoutMs: 30_000, what: "refresh outcomes" },
     );
-    // Let two more windows pass: a fresh token is left alone and a dead one is not retried forever.
-    await new Promise((r) => setTimeout(r, 6500));
+    expect(exchanges()).toBe(exchangesBefore + 1);
+    // The next window's pass: a fresh token is left alone and a dead one is not retried.
+    await new Promise((r) => setTimeout(r, intervalMs - (Date.now() % intervalMs) + 2000));
     expect(exchanges()).toBe(exchangesBefore + 1);
     const [after] = await pipeline.db.sql<{ access_token_enc: string; token_expires_at: Date }[]>`
       select access_token_enc, token_expires_at from users`;

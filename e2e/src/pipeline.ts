@@ -22,7 +22,8 @@ const TOKEN_ENCRYPTION_KEYS = Object.entries(TOKEN_KEYS)
   .map(([id, key]) => `${id}:${key.toString("base64")}`)
   .join(",");
 
-export type ServiceName = "ingress" | "normalizer" | "persister" | "token-refresher";
+export type ServiceName = "ingress" | "normalizer" | "persister" | "token-refresher" | "responder";
+export const ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef";
 
 /** The log line each service prints once it is serving. */
 const READY: Record<ServiceName, string | RegExp> = {
@@ -30,12 +31,15 @@ const READY: Record<ServiceName, string | RegExp> = {
   normalizer: "consuming",
   persister: "consuming",
   "token-refresher": "token-refresher ready",
+  responder: "responder ready",
 };
 
 export interface Pipeline {
   namespace: string;
   db: TestDatabase;
   ingressUrl: string;
+  /** ingress's admin port (manual send, debug views), with ADMIN_TOKEN. */
+  adminUrl: string;
   processes: ServiceProcess[];
   /** POSTs a body to ingress signed as Meta would, returning the status. */
   post(body: string | Buffer): Promise<number>;
@@ -59,6 +63,7 @@ export async function startPipeline(
   const namespace = uniqueNamespace("e2e");
   const db = await createMigratedTestDatabase("igdm_e2e");
   const port = await freePort();
+  const adminPort = await freePort();
   const env = {
     NATS_URL: testNatsUrl(),
     NATS_NAMESPACE: namespace,
@@ -70,6 +75,9 @@ export async function startPipeline(
     APP_ID: "e2e-app-id",
     REDIRECT_URI: `http://127.0.0.1:${port}/auth/callback`,
     TOKEN_ENCRYPTION_KEYS,
+    ADMIN_PORT: String(adminPort),
+    ADMIN_HOST: "127.0.0.1",
+    ADMIN_TOKEN,
     RETRY_BASE_MS: "200",
     RETRY_MAX_MS: "2000",
     ...opts.env,
@@ -90,6 +98,7 @@ export async function startPipeline(
     namespace,
     db,
     ingressUrl,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
     processes,
     spawn,
     post: async (body) => {
