@@ -6,11 +6,10 @@ import {
   SANDBOX_SHOP_PAGE_ID,
   startMetaSandbox,
 } from "@igdm/meta-sandbox";
-import { connectTestNats, readStream, waitFor } from "@igdm/testkit";
+import { connectSandboxAccount, connectTestNats, readStream, waitFor } from "@igdm/testkit";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectSandboxAccount } from "./connect-account.js";
 import { ADMIN_TOKEN, APP_SECRET, type Pipeline, startPipeline } from "./pipeline.js";
 import { waitUntilSettled } from "./settle.js";
 
@@ -26,7 +25,7 @@ beforeAll(async () => {
     env: { ...sandbox.env, APP_SECRET, RULES_CACHE_SECONDS: "1" },
   });
   nc = await connectTestNats();
-  await connectSandboxAccount(pipeline);
+  await connectSandboxAccount(pipeline.ingressUrl, pipeline.db.sql);
   shopPageToken = sandbox.state.tokensOf(SANDBOX_SHOP_PAGE_ID)[0]!.token;
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+export * from "./connect-sandbox-account.js";
 export * from "./database.js";
 export * from "./fixtures/instagram-webhooks.js";
 export * from "./nats.js";

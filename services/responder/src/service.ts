@@ -1,7 +1,14 @@
 import { allStreams, consumers, MessageReceived, SendRequested } from "@igdm/contracts";
 import { TokenCipher } from "@igdm/crypto";
 import { GraphClient } from "@igdm/meta";
-import { type Logger, startWorker, streamSettingsFromEnv, topologyFromEnv } from "@igdm/runtime";
+import {
+  type BatchFailures,
+  type Delivery,
+  type Logger,
+  startWorker,
+  streamSettingsFromEnv,
+  topologyFromEnv,
+} from "@igdm/runtime";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { autoReply } from "./auto-reply.js";
@@ -69,25 +76,23 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
           definition: defs.responderMessages,
           schema: MessageReceived,
           maxBatch: env.RESPONDER_MAX_BATCH,
-          // One message at a time: a send that must be retried never makes the others of its batch resend.
-          handle: async (batch) => {
-            for (const d of batch) await autoReply(deps, d);
-          },
+          // Messages of a batch are independent: answered concurrently, each failure settled on its own (a retry
+          // of one never resends the others: their claims are taken).
+          handle: (batch) => settleEach(batch, (d) => autoReply(deps, d)),
         },
         {
           definition: defs.responderSends,
           schema: SendRequested,
           maxBatch: env.RESPONDER_MAX_BATCH,
-          handle: async (batch) => {
-            for (const { data } of batch) {
-              await sendOnce(deps, {
+          handle: (batch) =>
+            settleEach(batch, ({ data }) =>
+              sendOnce(deps, {
                 sendId: data.commandId,
                 accountId: data.accountId,
                 recipientId: data.recipientId,
                 text: data.text,
-              });
-            }
-          },
+              }),
+            ),
         },
       ];
     },
@@ -100,4 +105,15 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
       await worker.stop();
     },
   };
+}
+
+/** Runs `work` for every delivery at once and reports only the ones that failed. */
+async function settleEach<T>(
+  batch: Delivery<T>[],
+  work: (d: Delivery<T>) => Promise<unknown>,
+): Promise<BatchFailures<T>> {
+  const results = await Promise.allSettled(batch.map(work));
+  return results.flatMap((r, i) =>
+    r.status === "rejected" ? [{ delivery: batch[i]!, error: r.reason as unknown }] : [],
+  );
 }
