@@ -1,14 +1,5 @@
 import { z } from "zod";
-import {
-  InstagramAccountLinked,
-  PageConnected,
-  PageSubscriptionChanged,
-  ReauthNeeded,
-  TokenRefreshed,
-  TokenRefreshFailed,
-  TokenValidated,
-  UserConnected,
-} from "./account-events.js";
+import { AccountEvent } from "./account-events.js";
 import { CommentReceived, MentionReceived, UnrecognisedEvent } from "./change-events.js";
 import {
   MessageDeleted,
@@ -39,14 +30,7 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
 /** Every event on the EVENTS stream, discriminated by `kind`; the subject is `igdm.events.<kind>`. */
 export const DomainEvent = z.discriminatedUnion("kind", [
   ...WebhookEvent.options,
-  UserConnected,
-  PageConnected,
-  InstagramAccountLinked,
-  PageSubscriptionChanged,
-  TokenRefreshed,
-  TokenValidated,
-  TokenRefreshFailed,
-  ReauthNeeded,
+  ...AccountEvent.options,
   SendRequested,
   ReplySent,
   ReplyFailed,

@@ -1,5 +1,6 @@
 import { ManualSendReply, ManualSendRequest, SendStatusReply, SendStatusRequest, type Topology } from "@igdm/contracts";
 import { type NatsConnection, requestRpc } from "@igdm/runtime";
+import { relayCaller } from "../relay-call.js";
 
 /** Longest wait for the responder or the persister to answer an admin request. */
 export const ADMIN_RPC_TIMEOUT_MS = 5000;
@@ -19,23 +20,12 @@ export interface AdminRelay {
   sendStatus(sendId: string): Promise<SendStatusReply>;
 }
 
-const unavailable = { ok: false as const, code: "IGDM_ERR_UNAVAILABLE", message: "temporarily unavailable" };
-
 export function natsAdminRelay(
   connection: () => NatsConnection | undefined,
   topology: Topology,
   timeoutMs: number = ADMIN_RPC_TIMEOUT_MS,
 ): AdminRelay {
-  const call = async <T>(run: (nc: NatsConnection) => Promise<T>): Promise<T | typeof unavailable> => {
-    const nc = connection();
-    if (!nc) return unavailable;
-    try {
-      return await run(nc);
-    } catch {
-      // No responder, a timeout, or an answer that breaks the contract: all mean "try again later".
-      return unavailable;
-    }
-  };
+  const call = relayCaller(connection);
   return {
     send: ({ accountId, recipientId, text }) =>
       call((nc) =>

@@ -7,6 +7,7 @@ import {
   type Topology,
 } from "@igdm/contracts";
 import { type NatsConnection, requestRpc } from "@igdm/runtime";
+import { relayCaller } from "../relay-call.js";
 
 /** How ingress reaches token-refresher: request/reply only, so it holds no app credentials, KV or tokens. */
 export interface AuthRelay {
@@ -14,22 +15,12 @@ export interface AuthRelay {
   connect(state: string, code: string): Promise<ConnectAccountReply>;
 }
 
-const unavailable = { ok: false as const, code: "IGDM_ERR_UNAVAILABLE", message: "temporarily unavailable" };
-
 export function natsAuthRelay(
   connection: () => NatsConnection | undefined,
   topology: Topology,
   timeoutMs: number,
 ): AuthRelay {
-  const call = async <T>(run: (nc: NatsConnection) => Promise<T>): Promise<T | typeof unavailable> => {
-    const nc = connection();
-    if (!nc) return unavailable;
-    try {
-      return await run(nc);
-    } catch {
-      return unavailable;
-    }
-  };
+  const call = relayCaller(connection);
   return {
     beginLogin: (flow) =>
       call((nc) =>

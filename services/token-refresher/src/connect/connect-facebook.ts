@@ -1,7 +1,6 @@
 import type { AccountEvent, ConnectAccountReply } from "@igdm/contracts";
-import type { TokenCipher } from "@igdm/crypto";
-import type { GraphClient } from "@igdm/meta";
 import { SUBSCRIBED_FIELDS } from "../subscribed-fields.js";
+import type { ConnectArgs, ConnectOutcome } from "./connect-args.js";
 
 const expiry = (now: Date, expiresIn?: number) =>
   expiresIn ? new Date(now.getTime() + expiresIn * 1000).toISOString() : null;
@@ -11,14 +10,7 @@ const expiry = (now: Date, expiresIn?: number) =>
  * accounts, each page subscribed to our webhook fields. Returns the events to publish (tokens encrypted) and the
  * summary shown to the person; event ids derive from the login attempt, so a retried connect de-duplicates.
  */
-export async function connectFacebook(opts: {
-  graph: GraphClient;
-  cipher: TokenCipher;
-  code: string;
-  redirectUri: string;
-  attemptId: string;
-  now?: Date;
-}): Promise<{ events: AccountEvent[]; reply: Extract<ConnectAccountReply, { ok: true }> }> {
+export async function connectFacebook(opts: ConnectArgs): Promise<ConnectOutcome> {
   const { graph, cipher, attemptId } = opts;
   const now = opts.now ?? new Date();
   const at = now.toISOString();

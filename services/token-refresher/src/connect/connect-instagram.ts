@@ -1,19 +1,10 @@
-import type { AccountEvent, ConnectAccountReply } from "@igdm/contracts";
-import type { TokenCipher } from "@igdm/crypto";
-import type { GraphClient } from "@igdm/meta";
+import type { ConnectArgs, ConnectOutcome } from "./connect-args.js";
 
 /**
  * Instagram Login (accounts without a Facebook page): code -> 1-hour token -> 60-day token, stored as an
  * Instagram account with its own encrypted token. Its id is `/me`'s user_id, which webhooks use as entry.id.
  */
-export async function connectInstagram(opts: {
-  graph: GraphClient;
-  cipher: TokenCipher;
-  code: string;
-  redirectUri: string;
-  attemptId: string;
-  now?: Date;
-}): Promise<{ events: AccountEvent[]; reply: Extract<ConnectAccountReply, { ok: true }> }> {
+export async function connectInstagram(opts: ConnectArgs): Promise<ConnectOutcome> {
   const { graph, cipher, attemptId } = opts;
   const now = opts.now ?? new Date();
   const short = await graph.igExchangeCode(opts.code, opts.redirectUri);
