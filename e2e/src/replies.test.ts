@@ -151,6 +151,24 @@ describe("automatic replies", () => {
     expect(sentTo(user)).toHaveLength(1);
   });
 
+  it("treats Meta's outside-the-window refusal as final and visible, without retrying", async () => {
+    const user = "9100000000000007";
+    const sendCalls = () =>
+      sandbox.state.requests.filter((r) => r.method === "POST" && r.path.endsWith("/messages")).length;
+    const callsBefore = sendCalls();
+    sandbox.state.failNext({ method: "POST", path: /\/messages$/ }, metaErrors.outsideWindow);
+    expect(await pipeline.post(text(user))).toBe(200);
+    const [row] = await waitFor(async () => {
+      const rows = await pipeline.db.sql<{ status: string; error_code: number; error_subcode: number }[]>`
+        select status, error_code, error_subcode from outbound_sends where recipient_id = ${user}`;
+      return rows.length ? rows : undefined;
+    });
+    expect(row).toMatchObject({ status: "failed", error_code: 10, error_subcode: 2018278 });
+    await settle();
+    expect(sendCalls() - callsBefore).toBe(1);
+    expect(sentTo(user)).toHaveLength(0);
+  });
+
   it("does not answer outside the 24-hour window", async () => {
     const user = "9100000000000005";
     const old = webhook(
