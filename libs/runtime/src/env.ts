@@ -4,6 +4,11 @@ import { ConfigError } from "./errors.js";
 /** Unset and empty are the same thing in .env files and compose files. */
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 
+/** Any schema, reading an empty variable as unset. */
+export const fromEnv = <S extends z.ZodType>(schema: S) => z.preprocess(blankToUndefined, schema);
+export const requiredString = () => fromEnv(z.string({ error: "is required" }).min(1));
+export const urlDefault = (fallback: string) => fromEnv(z.url().default(fallback));
+
 export const port = (fallback: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
 export const positiveInt = (fallback: number) =>
@@ -61,7 +66,9 @@ export function parseEnv<S extends z.ZodObject>(schema: S, source: NodeJS.Proces
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".") || "(environment)";
-    const message = issue.code === "invalid_type" && source[name] === undefined ? "is required" : issue.message;
+    const unset = source[name] === undefined || source[name] === "";
+    // Schemas from other libs may already name the variable in their message.
+    const message = issue.code === "invalid_type" && unset ? "is required" : issue.message.replace(`${name}: `, "");
     return `${name}: ${message}`;
   });
   throw new ConfigError(problems);

@@ -1,27 +1,16 @@
 import { TokenEncryptionKeys } from "@igdm/crypto";
-import { commonEnv, optionalString, positiveInt } from "@igdm/runtime";
+import { graphApiEnv } from "@igdm/meta";
+import { commonEnv, fromEnv, optionalString, positiveInt } from "@igdm/runtime";
 import { z } from "zod";
-
-const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
-const baseUrl = (fallback: string) => z.preprocess(blankToUndefined, z.url().default(fallback));
 
 export const ResponderEnv = z.object({
   ...commonEnv,
   /** Decrypts the page and Instagram tokens the persister hands out (same keys as token-refresher). */
-  TOKEN_ENCRYPTION_KEYS: z.preprocess(blankToUndefined, TokenEncryptionKeys),
+  TOKEN_ENCRYPTION_KEYS: fromEnv(TokenEncryptionKeys),
   APP_ID: optionalString(),
-  GRAPH_API_VERSION: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^v\d+\.\d+$/)
-      .default("v23.0"),
-  ),
-  GRAPH_API_BASE_URL: baseUrl("https://graph.facebook.com"),
-  INSTAGRAM_GRAPH_BASE_URL: baseUrl("https://graph.instagram.com"),
-  GRAPH_TIMEOUT_MS: positiveInt(10_000),
+  ...graphApiEnv,
   /** The answer when no keyword rule matches and the account has no default rule of its own. */
-  DEFAULT_REPLY_TEXT: z.preprocess(blankToUndefined, z.string().min(1).default("Thanks for your message!")),
+  DEFAULT_REPLY_TEXT: fromEnv(z.string().min(1).default("Thanks for your message!")),
   /** At most one default (non-keyword) reply per conversation in this many seconds. */
   REPLY_COOLDOWN_SECONDS: positiveInt(86_400),
   /** Sends per second per account (Meta allows about 100 text messages per second). */

@@ -1,5 +1,6 @@
 export * from "./client.js";
 export * from "./config.js";
+export * from "./env.js";
 export * from "./errors.js";
 export type {
   AccessTokenResult,

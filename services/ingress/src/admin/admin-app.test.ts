@@ -1,18 +1,18 @@
 import { ManualSendReply, ManualSendRequest, SendStatusReply, SendStatusRequest, topology } from "@igdm/contracts";
-import { createLogger, parseEnv, serveRpc } from "@igdm/runtime";
+import { parseEnv } from "@igdm/runtime";
 import { connectTestNats, deleteNamespaceStreams } from "@igdm/testkit";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { IngressEnv } from "../env.js";
 import { ADMIN_TOKEN, type IngressUnderTest, startIngress } from "../testing/ingress-harness.js";
+import { standInResponder } from "../testing/stand-in-responder.js";
 
 // The responder's and the persister's sides are played by real NATS responders on the test's namespace.
 let ingress: IngressUnderTest;
 let admin: FastifyInstance;
 let nc: NatsConnection;
 let subs: Subscription[] = [];
-const log = createLogger({ service: "test", level: "silent" });
 const seen: unknown[] = [];
 
 beforeAll(async () => {
@@ -33,39 +33,13 @@ afterAll(async () => {
 });
 
 async function responder(answer: ManualSendReply) {
-  subs.push(
-    serveRpc({
-      nc,
-      subject: topology(ingress.namespace).subjects.rpc("responder", "send"),
-      queue: "t",
-      request: ManualSendRequest,
-      reply: ManualSendReply,
-      log,
-      handle: async (req) => {
-        seen.push(req);
-        return answer;
-      },
-    }),
-  );
-  await nc.flush();
+  const subject = topology(ingress.namespace).subjects.rpc("responder", "send");
+  subs.push(await standInResponder({ nc, subject, request: ManualSendRequest, reply: ManualSendReply, answer, seen }));
 }
 
 async function persister(answer: SendStatusReply) {
-  subs.push(
-    serveRpc({
-      nc,
-      subject: topology(ingress.namespace).subjects.rpc("persister", "send-status"),
-      queue: "t",
-      request: SendStatusRequest,
-      reply: SendStatusReply,
-      log,
-      handle: async (req) => {
-        seen.push(req);
-        return answer;
-      },
-    }),
-  );
-  await nc.flush();
+  const subject = topology(ingress.namespace).subjects.rpc("persister", "send-status");
+  subs.push(await standInResponder({ nc, subject, request: SendStatusRequest, reply: SendStatusReply, answer, seen }));
 }
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };

@@ -5,17 +5,16 @@ import {
   ConnectAccountRequest,
   topology,
 } from "@igdm/contracts";
-import { createLogger, serveRpc } from "@igdm/runtime";
 import { connectTestNats, deleteNamespaceStreams } from "@igdm/testkit";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type IngressUnderTest, startIngress } from "../testing/ingress-harness.js";
+import { standInResponder } from "../testing/stand-in-responder.js";
 
 // token-refresher's side of the conversation is played by real NATS responders on the test's namespace.
 let ingress: IngressUnderTest;
 let nc: NatsConnection;
 let subs: Subscription[] = [];
-const log = createLogger({ service: "test", level: "silent" });
 const seen: unknown[] = [];
 
 beforeAll(async () => {
@@ -36,38 +35,24 @@ afterAll(async () => {
 async function respond(begin: BeginLoginReply | undefined, connect: ConnectAccountReply | undefined) {
   const t = topology(ingress.namespace);
   if (begin) {
+    const subject = t.subjects.rpc("token-refresher", "begin-login");
     subs.push(
-      serveRpc({
-        nc,
-        subject: t.subjects.rpc("token-refresher", "begin-login"),
-        queue: "t",
-        request: BeginLoginRequest,
-        reply: BeginLoginReply,
-        log,
-        handle: async (req) => {
-          seen.push(req);
-          return begin;
-        },
-      }),
+      await standInResponder({ nc, subject, request: BeginLoginRequest, reply: BeginLoginReply, answer: begin, seen }),
     );
   }
   if (connect) {
+    const subject = t.subjects.rpc("token-refresher", "connect");
     subs.push(
-      serveRpc({
+      await standInResponder({
         nc,
-        subject: t.subjects.rpc("token-refresher", "connect"),
-        queue: "t",
+        subject,
         request: ConnectAccountRequest,
         reply: ConnectAccountReply,
-        log,
-        handle: async (req) => {
-          seen.push(req);
-          return connect;
-        },
+        answer: connect,
+        seen,
       }),
     );
   }
-  await nc.flush();
 }
 
 const get = (url: string) => ingress.app.inject({ method: "GET", url });

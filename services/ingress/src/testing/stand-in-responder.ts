@@ -1,0 +1,33 @@
+import { createLogger, serveRpc } from "@igdm/runtime";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { z } from "zod";
+
+const log = createLogger({ service: "stand-in", level: "silent" });
+
+/**
+ * Plays another service's side of a request/reply on the real NATS: answers `answer` to every request and keeps
+ * what was asked in `seen`, so a test can check what ingress relayed.
+ */
+export async function standInResponder<Req extends z.ZodType, Rep extends z.ZodType>(opts: {
+  nc: NatsConnection;
+  subject: string;
+  request: Req;
+  reply: Rep;
+  answer: z.input<Rep>;
+  seen: unknown[];
+}): Promise<Subscription> {
+  const sub = serveRpc({
+    nc: opts.nc,
+    subject: opts.subject,
+    queue: "stand-in",
+    request: opts.request,
+    reply: opts.reply,
+    log,
+    handle: async (req) => {
+      opts.seen.push(req);
+      return opts.answer;
+    },
+  });
+  await opts.nc.flush();
+  return sub;
+}
