@@ -77,6 +77,22 @@ export function consumers(t: Topology) {
       t.subjects.eventsAll,
       { ack_wait: nanos(1 * MINUTE), max_deliver: PERSISTER_MAX_DELIVER },
     ),
+    // Deletion and deauthorize callbacks: Meta expects them honoured, so retry as long as the raw log does.
+    persisterUserCallbacks: durable(
+      t.streams.webhooks,
+      "persister-user-callbacks",
+      "persister: deauthorize and data-deletion callbacks",
+      t.subjects.userCallbacksAll,
+      { ack_wait: nanos(1 * MINUTE), max_deliver: PERSISTER_MAX_DELIVER },
+    ),
+    // Dead letters into a table for the debug view (and later re-delivery); never dead-letters itself.
+    persisterDeadLetters: durable(
+      t.streams.dlq,
+      "persister-dead-letters",
+      "persister: dead letters (dead_letters)",
+      t.subjects.dlqAll,
+      { ack_wait: nanos(1 * MINUTE), max_deliver: PERSISTER_MAX_DELIVER },
+    ),
     // Sends are retried by the responder itself (rate limits, 5xx); a message that still fails is dead-lettered.
     responderMessages: durable(
       t.streams.events,

@@ -14,6 +14,9 @@ export interface Topology {
     readonly rawWebhook: string;
     /** All raw-webhook subjects (the WEBHOOKS stream's filter). */
     readonly webhooksAll: string;
+    /** Verified deauthorize and data-deletion callbacks: `<prefix>igdm.webhooks.user.<kind>`. */
+    readonly userCallbacksAll: string;
+    userCallback(kind: "deauthorize" | "data_deletion"): string;
     /** Typed domain events: `<prefix>igdm.events.<kind>`. */
     readonly eventsAll: string;
     readonly dlqAll: string;
@@ -58,6 +61,8 @@ export function topology(namespace = ""): Topology {
     subjects: {
       rawWebhook: `${subjectPrefix}.webhooks.raw`,
       webhooksAll: `${subjectPrefix}.webhooks.>`,
+      userCallbacksAll: `${subjectPrefix}.webhooks.user.>`,
+      userCallback: (kind) => `${subjectPrefix}.webhooks.user.${token(kind)}`,
       eventsAll: `${subjectPrefix}.events.>`,
       dlqAll: `${subjectPrefix}.dlq.>`,
       dlq: (service) => `${subjectPrefix}.dlq.${token(service)}`,

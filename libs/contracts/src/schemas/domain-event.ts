@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccessRevoked } from "./access-events.js";
 import { AccountEvent } from "./account-events.js";
 import { CommentReceived, MentionReceived, UnrecognisedEvent } from "./change-events.js";
 import {
@@ -34,6 +35,7 @@ export const DomainEvent = z.discriminatedUnion("kind", [
   SendRequested,
   ReplySent,
   ReplyFailed,
+  AccessRevoked,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventKind = DomainEvent["kind"];

@@ -57,6 +57,8 @@ const WRITERS: Writers = {
   send_requested: (tx, e) => [insertSendRequests(tx, e)],
   reply_sent: (tx, e) => [markSendsSent(tx, e), upsertSentMessages(tx, e)],
   reply_failed: (tx, e) => [markSendsFailed(tx, e)],
+  // Published by the persister itself after the revocation or deletion committed: nothing left to write.
+  access_revoked: () => [],
 };
 
 const WRITE_ORDER = Object.keys(WRITERS) as DomainEventKind[];
