@@ -18,6 +18,8 @@ export async function benchEnvironment(name: string) {
     NATS_NAMESPACE: namespace,
     DATABASE_URL: db.url,
     LOG_LEVEL: "warn",
+    // Replicas of one service run side by side: each takes any free ops port.
+    OPS_PORT: "0",
   };
   const processes: ServiceProcess[] = [];
   return {

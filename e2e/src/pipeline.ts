@@ -41,6 +41,8 @@ export interface Pipeline {
   /** ingress's admin port (manual send, debug views), with ADMIN_TOKEN. */
   adminUrl: string;
   processes: ServiceProcess[];
+  /** A process's ops port (/health, /ready, /metrics); by name: the first process of that service. */
+  opsUrl(of: ServiceName | ServiceProcess): string;
   /** POSTs a body to ingress signed as Meta would, returning the status. */
   post(body: string | Buffer): Promise<number>;
   /** Starts one more replica of a service with the pipeline's environment. */
@@ -83,9 +85,13 @@ export async function startPipeline(
     ...opts.env,
   };
   const processes: ServiceProcess[] = [];
+  const opsUrls = new Map<ServiceProcess, string>();
   const spawn = async (name: ServiceName, extra: Record<string, string> = {}) => {
-    const p = spawnService(name, { ...env, ...extra });
+    // Every process its own ops port: replicas and parallel test files never collide on the defaults.
+    const opsPort = extra.OPS_PORT ?? String(await freePort());
+    const p = spawnService(name, { ...env, OPS_HOST: "127.0.0.1", ...extra, OPS_PORT: opsPort });
     processes.push(p);
+    opsUrls.set(p, `http://127.0.0.1:${opsPort}`);
     await p.waitForLog(READY[name]);
     return p;
   };
@@ -100,6 +106,12 @@ export async function startPipeline(
     ingressUrl,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     processes,
+    opsUrl: (of) => {
+      const p = typeof of === "string" ? processes.find((x) => x.name === of) : of;
+      const url = p && opsUrls.get(p);
+      if (!url) throw new Error(`no process ${typeof of === "string" ? of : of.name} in this pipeline`);
+      return url;
+    },
     spawn,
     post: async (body) => {
       const res = await fetch(`${ingressUrl}/webhook`, {

@@ -1,8 +1,18 @@
-import { commonEnv, optionalString, port, positiveInt, requiredSecret } from "@igdm/runtime";
+import {
+  commonEnv,
+  fromEnv,
+  OPS_PORTS,
+  opsEnv,
+  optionalString,
+  port,
+  positiveInt,
+  requiredSecret,
+} from "@igdm/runtime";
 import { z } from "zod";
 
 export const IngressEnv = z.object({
   ...commonEnv,
+  ...opsEnv(OPS_PORTS.ingress),
   PORT: port(3000),
   HOST: z.string().default("0.0.0.0"),
   /** Meta app secret: verifies X-Hub-Signature-256. */
@@ -30,5 +40,24 @@ export const IngressEnv = z.object({
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
     z.string().min(24, "must be at least 24 characters").optional(),
   ),
+  /**
+   * Longest wait for the persister or the responder to answer an admin request or the deletion status page; a
+   * service that is subscribed but does not answer in time gives 504.
+   */
+  RPC_TIMEOUT_MS: positiveInt(5000),
+  /**
+   * Public base URL (`https://host[/prefix]`) for links handed to Meta (the data-deletion status page). Unset: the
+   * request's own protocol and host (X-Forwarded-Proto/Host when TRUST_PROXY is on).
+   */
+  PUBLIC_URL: fromEnv(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
+  ),
+  /** Who runs this deployment, named on the privacy page. */
+  OPERATOR_NAME: fromEnv(z.string().trim().min(1).max(200).optional()),
+  /** Where people write about their data, shown on the privacy page. */
+  OPERATOR_CONTACT_EMAIL: fromEnv(z.email("must be an email address").optional()),
 });
 export type IngressEnv = z.infer<typeof IngressEnv>;

@@ -57,6 +57,7 @@ describe("ingress process", () => {
       NATS_URL: testNatsUrl(),
       NATS_NAMESPACE: namespace,
       LOG_LEVEL: "debug",
+      OPS_PORT: "0",
     });
     const nc = await connectTestNats();
     try {

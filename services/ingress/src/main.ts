@@ -4,6 +4,8 @@ import {
   handleShutdown,
   loadEnv,
   natsOptionsFromEnv,
+  notReady,
+  startOpsServer,
   streamSettingsFromEnv,
   topologyFromEnv,
 } from "@igdm/runtime";
@@ -12,6 +14,7 @@ import { natsAdminRelay } from "./admin/admin-relay.js";
 import { buildApp } from "./app.js";
 import { natsAuthRelay } from "./auth/relay.js";
 import { IngressEnv } from "./env.js";
+import { natsDeletionStatusRelay } from "./meta/deletion-status-relay.js";
 import { JetStreamWebhookSink } from "./webhook/sink.js";
 
 const env = loadEnv("ingress", IngressEnv);
@@ -22,12 +25,25 @@ const webhooksStream = allStreams(topology, streamSettingsFromEnv(env)).filter(
 );
 const sink = new JetStreamWebhookSink(topology, webhooksStream, env.PUBLISH_TIMEOUT_MS, log);
 const auth = natsAuthRelay(() => sink.connection, topology, env.AUTH_TIMEOUT_MS);
-const app = await buildApp({ env, log, sink, auth });
+const deletionStatus = natsDeletionStatusRelay(() => sink.connection, topology, env.RPC_TIMEOUT_MS);
+const app = await buildApp({ env, log, sink, auth, deletionStatus });
 // The admin server exists only when a token is configured: no token, no way in, so it is not started at all.
 const admin = env.ADMIN_TOKEN
-  ? await buildAdminApp({ env, log, relay: natsAdminRelay(() => sink.connection, topology) })
+  ? await buildAdminApp({ env, log, relay: natsAdminRelay(() => sink.connection, topology, env.RPC_TIMEOUT_MS) })
   : undefined;
-if (!admin) log.warn("ADMIN_TOKEN is not set: the admin server (manual sends, send status) is not started");
+if (!admin)
+  log.warn("ADMIN_TOKEN is not set: the admin server (manual sends, send status, debug views) is not started");
+// /metrics, /health and /ready on the ops port, up at once like the public port (ready once NATS is).
+const ops = await startOpsServer({
+  service: "ingress",
+  host: env.OPS_HOST,
+  port: env.OPS_PORT,
+  log,
+  readiness: async () => {
+    const r = await sink.readiness();
+    return r.ready ? { ready: true, checks: { nats: { ok: true } } } : notReady("nats", r.reason ?? "not ready");
+  },
+});
 
 handleShutdown(
   log,
@@ -35,6 +51,7 @@ handleShutdown(
     { name: "http", run: () => app.close() },
     ...(admin ? [{ name: "admin-http", run: () => admin.close() }] : []),
     { name: "nats", run: () => sink.close() },
+    { name: "ops-http", run: () => ops.close() },
   ],
   env.SHUTDOWN_TIMEOUT_MS,
 );

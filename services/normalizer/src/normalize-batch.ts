@@ -2,6 +2,7 @@ import type { RawWebhook, Topology, WebhookEvent } from "@igdm/contracts";
 import { type BatchFailures, type Delivery, PermanentError, publishEvents } from "@igdm/runtime";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { normalizeWebhook } from "./mapping/normalize-webhook.js";
+import { eventsNormalized } from "./metrics.js";
 
 /**
  * Maps each raw webhook of the batch to its events and publishes them all concurrently, each with its
@@ -35,5 +36,6 @@ export async function normalizeBatch(
   }
   // normalizeWebhook validated every event against its contract already.
   await publishEvents(js, topology, events, { timeoutMs: publishTimeoutMs, validated: true });
+  for (const e of events) eventsNormalized.inc({ kind: e.kind });
   return failures;
 }

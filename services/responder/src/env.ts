@@ -1,10 +1,11 @@
 import { TokenEncryptionKeys } from "@igdm/crypto";
 import { graphApiEnv } from "@igdm/meta";
-import { commonEnv, fromEnv, optionalString, positiveInt } from "@igdm/runtime";
+import { commonEnv, fromEnv, OPS_PORTS, opsEnv, optionalString, positiveInt } from "@igdm/runtime";
 import { z } from "zod";
 
 export const ResponderEnv = z.object({
   ...commonEnv,
+  ...opsEnv(OPS_PORTS.responder),
   /** Decrypts the page and Instagram tokens the persister hands out (same keys as token-refresher). */
   TOKEN_ENCRYPTION_KEYS: fromEnv(TokenEncryptionKeys),
   APP_ID: optionalString(),

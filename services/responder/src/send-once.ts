@@ -5,6 +5,7 @@ import { GraphApiError, type GraphClient } from "@igdm/meta";
 import { errorMessage, type Logger, publishEvents, RpcFailure, TransientError } from "@igdm/runtime";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { countFailure, refusalReason, repliesSent, sendMode } from "./metrics.js";
 import type { PersisterClient } from "./persister-client.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
@@ -69,6 +70,7 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
     sender = await deps.persister.sender(job.accountId);
   } catch (err) {
     if (err instanceof RpcFailure) {
+      countFailure("no_sender");
       await publish([failed(`no way to send from account ${job.accountId}: ${err.message}`)]);
       return true;
     }
@@ -76,6 +78,7 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
     throw err;
   }
   if (sender.tokenStatus === "invalid" || sender.tokenStatus === "revoked") {
+    countFailure("token_invalid");
     await publish([failed(`the account's token is ${sender.tokenStatus}: its owner must connect again`)]);
     return true;
   }
@@ -88,6 +91,7 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
       text: job.text,
       loginType: sender.loginType,
     });
+    repliesSent.inc({ mode: sendMode(job) });
     await publish([
       {
         v: 1,
@@ -107,6 +111,7 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
     return true;
   } catch (err) {
     if (!(err instanceof GraphApiError)) {
+      countFailure("internal");
       await publish([failed(errorMessage(err))]);
       return true;
     }
@@ -116,16 +121,19 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
     };
     if (err.action === "retry" && err.status !== undefined) {
       // Meta answered "not now": nothing was sent, so retrying cannot double it.
+      countFailure("rate_limited");
       await deps.claims.delete(key, { previousSeq: revision });
       throw new TransientError(`Send API asked to retry: ${err.message}`, { cause: err });
     }
     if (err.action === "retry") {
+      countFailure("no_answer");
       await publish([
         failed(`no answer from Meta; not retried so the person is never messaged twice: ${err.message}`, codes),
       ]);
       return true;
     }
     if (err.action === "reauth") {
+      countFailure("token_rejected");
       deps.persister.forgetSender(job.accountId);
       await publish([
         {
@@ -142,6 +150,7 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
       return true;
     }
     deps.log.warn({ sendId: job.sendId, code: err.graphCode, subcode: err.subcode }, "send refused by Meta");
+    countFailure(refusalReason(err));
     await publish([failed(err.message, codes)]);
     return true;
   }

@@ -3,6 +3,8 @@ import { graphApiEnv } from "@igdm/meta";
 import {
   commonEnv,
   fromEnv,
+  OPS_PORTS,
+  opsEnv,
   optionalString,
   positiveInt,
   requiredSecret,
@@ -13,6 +15,7 @@ import { z } from "zod";
 
 export const TokenRefresherEnv = z.object({
   ...commonEnv,
+  ...opsEnv(OPS_PORTS["token-refresher"]),
   /** Meta app (Facebook Login). */
   APP_ID: requiredString(),
   APP_SECRET: requiredSecret(8),

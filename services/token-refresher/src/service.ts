@@ -3,10 +3,13 @@ import { allStreams } from "@igdm/contracts";
 import { TokenCipher } from "@igdm/crypto";
 import { GraphClient } from "@igdm/meta";
 import {
+  ConnectionState,
   connectNats,
   ensureTopology,
   type Logger,
   natsOptionsFromEnv,
+  natsReadinessChecks,
+  runReadinessChecks,
   streamSettingsFromEnv,
   topologyFromEnv,
 } from "@igdm/runtime";
@@ -37,6 +40,7 @@ export function graphClientFromEnv(env: TokenRefresherEnv, log: Logger): GraphCl
 export async function startTokenRefresher(env: TokenRefresherEnv, log: Logger) {
   const topology = topologyFromEnv(env);
   const nc = await connectNats(natsOptionsFromEnv(env, "token-refresher"), log);
+  const state = new ConnectionState(nc, log);
   const jsm = await jetstreamManager(nc);
   await ensureTopology(jsm, { streams: allStreams(topology, streamSettingsFromEnv(env)) }, log);
   const js = jetstream(nc);
@@ -66,8 +70,11 @@ export async function startTokenRefresher(env: TokenRefresherEnv, log: Logger) {
       }),
   });
   log.info("token-refresher ready");
+  // No durables: ready while connected and JetStream (its KV buckets, the EVENTS stream) answers.
+  const checks = natsReadinessChecks({ state, jsm });
   return {
     nc,
+    readiness: () => runReadinessChecks(checks),
     stop: async () => {
       for (const s of subs) s.unsubscribe();
       await scheduler.stop();

@@ -3,6 +3,14 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstrea
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { errorMessage, PermanentError, TransientError } from "../errors.js";
+import {
+  batchDuration,
+  deadLetters,
+  type MessageOutcome,
+  messageLatency,
+  messagesProcessed,
+  secondsSinceStored,
+} from "../observability/consumer-metrics.js";
 import { backoffDelay } from "../retry.js";
 import { deadLetter } from "./dead-letter.js";
 
@@ -22,6 +30,12 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   js: JetStreamClient;
   definition: ConsumerDefinition;
   schema: S;
+  /**
+   * What the schema parses: the payload as JSON (the default; a message that is not JSON is dead-lettered), or its
+   * raw bytes (a Uint8Array), for a consumer that must keep any message: the dead-letter store, which would loop if
+   * it dead-lettered.
+   */
+  payload?: "json" | "bytes";
   dlqSubject: string;
   log: Logger;
   /** Handle up to this many messages in one call (e.g. one database transaction). */
@@ -67,7 +81,9 @@ export class ConsumerRunner<S extends z.ZodType> {
   #messages: ConsumerMessages | undefined;
   #draining: Promise<void> | undefined;
   #running = false;
+  #pumping = false;
   #loop: Promise<void> | undefined;
+  readonly #durable: string;
 
   constructor(opts: ConsumerRunnerOptions<S>) {
     this.#o = {
@@ -75,9 +91,16 @@ export class ConsumerRunner<S extends z.ZodType> {
       retryDelayMs: (n) => backoffDelay(n),
       maxUnclassifiedAttempts: 10,
       handlerTimeoutMs: 20_000,
+      payload: "json",
       ...opts,
     };
-    this.#log = opts.log.child({ consumer: opts.definition.config.durable_name });
+    this.#durable = opts.definition.config.durable_name;
+    this.#log = opts.log.child({ consumer: this.#durable });
+  }
+
+  /** True while the consume loop runs (readiness: a loop that ended on an error reads nothing any more). */
+  get active(): boolean {
+    return this.#running && this.#pumping;
   }
 
   /** Starts consuming in the background; resolves once the first pull is under way. */
@@ -87,6 +110,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     const { stream, config } = this.#o.definition;
     const consumer = await this.#o.js.consumers.get(stream, config.durable_name);
     this.#messages = await consumer.consume({ max_messages: Math.max(this.#o.maxBatch * 2, 64) });
+    this.#pumping = true;
     this.#loop = this.#pump(this.#messages);
     this.#log.info({ stream }, "consuming");
   }
@@ -110,6 +134,8 @@ export class ConsumerRunner<S extends z.ZodType> {
       }
     } catch (err) {
       this.#log.error({ err }, "consumer stopped with an error");
+    } finally {
+      this.#pumping = false;
     }
   }
 
@@ -125,6 +151,7 @@ export class ConsumerRunner<S extends z.ZodType> {
   }
 
   async #process(msgs: JsMsg[]): Promise<void> {
+    const started = performance.now();
     const deliveries: Delivery<z.output<S>>[] = [];
     for (const msg of msgs) {
       const parsed = this.#decode(msg);
@@ -132,14 +159,17 @@ export class ConsumerRunner<S extends z.ZodType> {
       else await this.#deadLetter(msg, parsed.reason);
     }
     if (deliveries.length > 0) await this.#handle(deliveries);
+    batchDuration.observe({ durable: this.#durable }, (performance.now() - started) / 1000);
   }
 
   #decode(msg: JsMsg): { ok: true; delivery: Delivery<z.output<S>> } | { ok: false; reason: string } {
-    let json: unknown;
-    try {
-      json = JSON.parse(decoder.decode(msg.data));
-    } catch (err) {
-      return { ok: false, reason: `payload is not JSON: ${errorMessage(err)}` };
+    let json: unknown = msg.data;
+    if (this.#o.payload === "json") {
+      try {
+        json = JSON.parse(decoder.decode(msg.data));
+      } catch (err) {
+        return { ok: false, reason: `payload is not JSON: ${errorMessage(err)}` };
+      }
     }
     const result = this.#o.schema.safeParse(json);
     if (!result.success) {
@@ -182,7 +212,13 @@ export class ConsumerRunner<S extends z.ZodType> {
       failed.add(delivery);
       await this.#settleFailure(delivery, error);
     }
-    for (const d of batch) if (!failed.has(d)) d.msg.ack();
+    const now = Date.now();
+    for (const d of batch) {
+      if (failed.has(d)) continue;
+      d.msg.ack();
+      messageLatency.observe({ durable: this.#durable }, secondsSinceStored(d.msg, now));
+    }
+    this.#count("ack", batch.length - failed.size);
     this.stats.handled += batch.length - failed.size;
     this.#log.debug({ handled: batch.length - failed.size, failed: failed.size }, "batch handled");
   }
@@ -198,6 +234,7 @@ export class ConsumerRunner<S extends z.ZodType> {
     } else {
       d.msg.nak(this.#o.retryDelayMs(d.deliveryCount));
       this.stats.retried++;
+      this.#count("retry");
     }
   }
 
@@ -205,12 +242,19 @@ export class ConsumerRunner<S extends z.ZodType> {
     try {
       await deadLetter(this.#o.js, this.#o.dlqSubject, this.#o.service, msg, reason);
       this.stats.deadLettered++;
+      this.#count("dead_letter");
+      deadLetters.inc({ durable: this.#durable });
       this.#log.error({ seq: msg.info.streamSequence, subject: msg.subject, reason }, "dead-lettered");
     } catch (err) {
       // The DLQ is unreachable: keep the message, try again later.
       this.#log.error({ err, seq: msg.info.streamSequence }, "dead-lettering failed; will retry");
       msg.nak(this.#o.retryDelayMs(msg.info.deliveryCount));
+      this.#count("retry");
     }
+  }
+
+  #count(outcome: MessageOutcome, n = 1): void {
+    if (n > 0) messagesProcessed.inc({ durable: this.#durable, outcome }, n);
   }
 }
 

@@ -3,6 +3,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { deadLetters } from "../observability/consumer-metrics.js";
 import { publishTyped } from "./publish.js";
 
 const MaxDeliveriesAdvisory = z.object({
@@ -55,6 +56,7 @@ export async function watchMaxDeliveries(opts: {
           },
           { msgID: `dlq:${opts.stream}:${advisory.stream_seq}` },
         );
+        deadLetters.inc({ durable: opts.durable });
         log.error({ stream: opts.stream, seq: advisory.stream_seq }, "dead-lettered after max deliveries");
       } catch (err) {
         log.error({ err, subject }, "could not dead-letter a message that exceeded its deliveries");

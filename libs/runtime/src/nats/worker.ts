@@ -3,8 +3,11 @@ import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jets
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { CommonEnv } from "../env.js";
+import { trackConsumerLag } from "../observability/consumer-lag.js";
+import { natsReadinessChecks } from "../observability/nats-readiness.js";
+import { type ReadinessResult, runReadinessChecks } from "../observability/readiness.js";
 import { backoffDelay } from "../retry.js";
-import { connectNats, type NatsConnection, natsOptionsFromEnv } from "./connection.js";
+import { ConnectionState, connectNats, type NatsConnection, natsOptionsFromEnv } from "./connection.js";
 import { ConsumerRunner, type ConsumerRunnerOptions } from "./consumer-runner.js";
 import { watchMaxDeliveries } from "./max-deliveries-watch.js";
 import { ensureTopology } from "./topology-setup.js";
@@ -12,6 +15,8 @@ import { ensureTopology } from "./topology-setup.js";
 export interface WorkerConsumer<S extends z.ZodType> {
   definition: ConsumerDefinition;
   schema: S;
+  /** See ConsumerRunnerOptions.payload: "bytes" hands the schema the raw payload instead of parsed JSON. */
+  payload?: "json" | "bytes";
   maxBatch: number;
   handle: ConsumerRunnerOptions<S>["handle"];
 }
@@ -19,6 +24,10 @@ export interface WorkerConsumer<S extends z.ZodType> {
 export interface Worker {
   nc: NatsConnection;
   runners: ConsumerRunner<z.ZodType>[];
+  /** Whether the connection is up right now. */
+  state: ConnectionState;
+  /** NATS connected, and every durable exists on the server and is consumed here (each check time-bounded). */
+  readiness(): Promise<ReadinessResult>;
   /** Stop pulling, settle everything received, drain the connection. */
   stop(): Promise<void>;
 }
@@ -42,6 +51,7 @@ export async function startWorker(opts: {
 }): Promise<Worker> {
   const { service, env, log, topology } = opts;
   const nc = await connectNats(natsOptionsFromEnv(env, service), log);
+  const state = new ConnectionState(nc, log);
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const consumers = await opts.consumers(js, nc);
@@ -54,6 +64,7 @@ export async function startWorker(opts: {
         log,
         definition: c.definition,
         schema: c.schema,
+        ...(c.payload ? { payload: c.payload } : {}),
         maxBatch: c.maxBatch,
         dlqSubject: topology.subjects.dlq(service),
         handle: c.handle,
@@ -75,10 +86,20 @@ export async function startWorker(opts: {
     ),
   );
   for (const r of runners) await r.start();
+  const durables = consumers.map((c, i) => ({
+    stream: c.definition.stream,
+    durable: c.definition.config.durable_name,
+    active: () => runners[i]!.active,
+  }));
+  const untrack = durables.map((d) => trackConsumerLag({ jsm, stream: d.stream, durable: d.durable }));
+  const checks = natsReadinessChecks({ state, jsm, durables });
   return {
     nc,
     runners,
+    state,
+    readiness: () => runReadinessChecks(checks),
     stop: async () => {
+      for (const u of untrack) u();
       await Promise.all(runners.map((r) => r.stop()));
       for (const w of watches) w.unsubscribe();
       await nc.drain();

@@ -1,7 +1,7 @@
 import { SIGNATURE_HEADER, signatureHeaderProblem, verifyWebhookSignature } from "@igdm/meta";
 import type { FastifyInstance } from "fastify";
 import { errors } from "../http-error.js";
-import { countRejection, type IngressStats } from "../stats.js";
+import { countPublished, countRejection, countUnavailable, type IngressStats, webhookMetrics } from "../stats.js";
 import { toRawWebhook } from "./raw-webhook.js";
 import type { WebhookSink } from "./sink.js";
 
@@ -11,6 +11,11 @@ export interface ReceiveRouteOptions {
   sink: WebhookSink;
   stats: IngressStats;
 }
+
+const PARSER_REJECTIONS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "body_too_large",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+};
 
 /**
  * POST /webhook: verify the signature over the raw bytes, then answer 200 only once JetStream has acknowledged
@@ -27,11 +32,17 @@ export async function receiveRoute(app: FastifyInstance, opts: ReceiveRouteOptio
     "/webhook",
     {
       onRequest: async (req) => {
+        webhookMetrics.received.inc();
         const problem = signatureHeaderProblem(req.headers[SIGNATURE_HEADER]);
         if (!problem) return;
         countRejection(opts.stats, `signature_${problem}`);
         req.log.warn({ reason: `signature ${problem}` }, "webhook rejected");
         throw problem === "missing" ? errors.signatureMissing() : errors.signatureMalformed();
+      },
+      // Refused by fastify's body parsing, before the handler runs.
+      onError: async (_req, _reply, error) => {
+        const reason = PARSER_REJECTIONS[(error as { code?: string }).code ?? ""];
+        if (reason) countRejection(opts.stats, reason);
       },
     },
     async (req, reply) => {
@@ -47,17 +58,19 @@ export async function receiveRoute(app: FastifyInstance, opts: ReceiveRouteOptio
         throw errors.signatureMismatch();
       }
       if (!opts.sink.available) {
-        opts.stats.unavailable++;
+        countUnavailable(opts.stats);
         throw errors.brokerUnavailable();
       }
       const raw = toRawWebhook(req, body, verdict.secretName);
+      const endTimer = webhookMetrics.publishDuration.startTimer();
       try {
         const ack = await opts.sink.publish(raw);
-        if (ack.duplicate) opts.stats.duplicates++;
-        else opts.stats.accepted++;
+        endTimer();
+        countPublished(opts.stats, ack.duplicate);
         req.log.debug({ eventId: raw.id, seq: ack.seq, duplicate: ack.duplicate }, "webhook stored");
       } catch (err) {
-        opts.stats.unavailable++;
+        endTimer();
+        countUnavailable(opts.stats);
         req.log.error({ err, eventId: raw.id }, "webhook not stored; answering 503 so Meta retries");
         throw err;
       }

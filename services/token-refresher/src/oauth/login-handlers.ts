@@ -13,6 +13,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { connectFacebook } from "../connect/connect-facebook.js";
 import { connectInstagram } from "../connect/connect-instagram.js";
 import type { TokenRefresherEnv } from "../env.js";
+import { accountsConnected } from "../metrics.js";
 import { loginUrl } from "./login-url.js";
 import type { OAuthStateStore } from "./state-store.js";
 
@@ -56,6 +57,7 @@ export function serveLogin(opts: {
       try {
         const { events, reply } = flow === "facebook" ? await connectFacebook(args) : await connectInstagram(args);
         await publishEvents(js, topology, events, { timeoutMs: 5000 });
+        accountsConnected.inc({ flow });
         log.info({ flow, events: events.length }, "account connected");
         return reply;
       } catch (err) {

@@ -2,6 +2,7 @@ import { type Credential, ListCredentialsReply, ListCredentialsRequest, type Top
 import { type Logger, publishEvents, RpcFailure, requestRpc } from "@igdm/runtime";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { countRefreshOutcomes } from "../metrics.js";
 import { type RefreshContext, refreshCredential } from "./refresh-credential.js";
 
 export interface PassResult {
@@ -31,6 +32,7 @@ export async function runRefreshPass(opts: {
   for (const cred of due) {
     const events = await refreshCredential(ctx, cred);
     await publishEvents(js, topology, events, { timeoutMs: 5000 });
+    countRefreshOutcomes(cred.subjectType, events);
     published += events.length;
     for (const e of events)
       log.info({ kind: e.kind, subjectType: cred.subjectType, subjectId: cred.subjectId }, "token pass outcome");
