@@ -10,6 +10,8 @@ import { appliedVersions, migrate, migrationsDir } from "./migrate.js";
 const TABLES = [
   "auto_reply_rules",
   "comments",
+  "dead_letters",
+  "deletion_requests",
   "instagram_accounts",
   "mentions",
   "message_reactions",

@@ -16,7 +16,7 @@ export type SenderCredential = Extract<SenderCredentialReply, { ok: true }>;
 
 /**
  * What the responder asks the persister (the only holder of database credentials), cached: rules briefly, so
- * edits apply without a restart; credentials longer, dropped when Meta rejects a token.
+ * edits apply without a restart; credentials longer, dropped when Meta rejects a token or access is revoked.
  */
 export class PersisterClient {
   readonly #rules: TtlCache<ReplyRule[]>;
@@ -58,6 +58,11 @@ export class PersisterClient {
 
   forgetSender(accountId: string): void {
     this.#senders.invalidate(accountId);
+  }
+
+  /** Drops every cached sending credential (someone's access was revoked: the next send asks again). */
+  forgetAll(): void {
+    this.#senders.clear();
   }
 
   async lastInbound(accountId: string, userId: string): Promise<Date | null> {

@@ -11,6 +11,8 @@ import {
 } from "@igdm/runtime";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import type { Subscription } from "@nats-io/transport-node";
+import { forgetCredentialsOnRevocation } from "./access-revoked.js";
 import { autoReply } from "./auto-reply.js";
 import type { ResponderEnv } from "./env.js";
 import { serveManualSend } from "./manual-send.js";
@@ -37,6 +39,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
   });
   const limiter = new RateLimiter(env.SEND_RATE_PER_SECOND);
   let persister: PersisterClient | undefined;
+  let revocations: Subscription | undefined;
   const worker = await startWorker({
     service: "responder",
     env,
@@ -58,6 +61,9 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
         rulesMs: env.RULES_CACHE_SECONDS * 1000,
         credentialsMs: env.CREDENTIALS_CACHE_SECONDS * 1000,
       });
+      // Every replica, on the connection its consumers read from, before they start: no cached credential
+      // outlives a revocation.
+      revocations = forgetCredentialsOnRevocation({ nc, topology, persister, log });
       const deps = {
         js,
         topology,
@@ -100,8 +106,10 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
   const manual = serveManualSend({ nc: worker.nc, js: jetstream(worker.nc), topology, persister: persister!, log });
   log.info("responder ready");
   return {
+    readiness: () => worker.readiness(),
     stop: async () => {
       manual.unsubscribe();
+      revocations?.unsubscribe();
       await worker.stop();
     },
   };

@@ -9,11 +9,19 @@ export class TtlCache<T> {
     if (hit && hit.until > Date.now()) return hit.value;
     const value = load();
     this.#entries.set(key, { value, until: Date.now() + this.ttlMs });
-    value.catch(() => this.#entries.delete(key));
+    // A failed load is not kept; an entry that replaced it meanwhile (after a clear) stays.
+    value.catch(() => {
+      if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
+    });
     return value;
   }
 
   invalidate(key: string): void {
     this.#entries.delete(key);
+  }
+
+  /** Drops every entry; loads in flight still answer their callers but are not kept. */
+  clear(): void {
+    this.#entries.clear();
   }
 }

@@ -7,7 +7,7 @@ import { MetaId } from "./event-base.js";
  */
 export const AccessRevoked = z.object({
   v: z.literal(1),
-  /** `access_revoked:<callback id>`: a redelivered callback publishes the same event, de-duplicated by JetStream. */
+  /** `access_revoked:<callback kind>:<callback id>`: a redelivered callback publishes the same event, de-duplicated by JetStream. */
   id: z.string().min(1).max(512),
   occurredAt: z.iso.datetime(),
   kind: z.literal("access_revoked"),

@@ -53,6 +53,8 @@ export const InstagramAccountLinked = z.object({
   /** Facebook Login: the page the account hangs off and the user who connected it. */
   pageId: MetaId.optional(),
   userId: MetaId.optional(),
+  /** Instagram Login: the person's app-scoped id, which Instagram's deauthorize and data-deletion callbacks name. */
+  appScopedUserId: MetaId.optional(),
   /** Instagram Login: the account's own long-lived token. */
   accessTokenEnc: EncryptedToken.optional(),
   tokenExpiresAt: z.iso.datetime().nullable().optional(),

@@ -2,8 +2,9 @@ import { SenderCredentialReply, SenderCredentialRequest } from "@igdm/contracts"
 import { describe, expect, it } from "vitest";
 import { useEventsDatabase } from "../testing/events-database.js";
 import { useRpcServer } from "../testing/rpc-server.js";
-import { ev, IG_ACCOUNT, PAGE, token } from "../testing/test-events.js";
+import { callback, ev, FB_USER, IG_ACCOUNT, PAGE, token } from "../testing/test-events.js";
 import { persistEvents } from "../writes/persist-events.js";
+import { deauthorize } from "../writes/user-callbacks.js";
 import { serveSenderCredential } from "./sender-credential.js";
 
 const db = useEventsDatabase();
@@ -60,6 +61,31 @@ describe("sender-credential over NATS", () => {
     await persistEvents(db.sql, [ev.igLinked({ at: 20 })]);
     expect(await credential(IG_ACCOUNT)).toMatchObject({ ok: false, code: "IGDM_ERR_NO_SENDER" });
     expect(await credential(PAGE)).toMatchObject({ ok: false, code: "IGDM_ERR_NO_SENDER" });
+  });
+
+  it("answers IGDM_ERR_NO_SENDER once the owner deauthorized the app, until they connect again", async () => {
+    await persistEvents(db.sql, [
+      ev.userConnected({ at: 0 }),
+      ev.pageConnected({ at: 10 }),
+      ev.igLinked({ at: 20 }),
+      ev.igLinked({ at: 20, igId: IG_LOGIN, loginType: "instagram" }),
+    ]);
+    await deauthorize(db.sql, callback.deauthorize(FB_USER, { at: 1000 }));
+    await deauthorize(db.sql, callback.deauthorize(IG_LOGIN, { at: 1000, app: "instagram" }));
+    // A refresh that raced the callback changes nothing.
+    await persistEvents(db.sql, [
+      ev.tokenRefreshed({ at: 2000, subjectType: "page", subjectId: PAGE }),
+      ev.tokenRefreshed({ at: 2000, subjectType: "instagram_account", subjectId: IG_LOGIN }),
+    ]);
+    for (const account of [IG_ACCOUNT, PAGE, IG_LOGIN]) {
+      expect(await credential(account), account).toMatchObject({ ok: false, code: "IGDM_ERR_NO_SENDER" });
+    }
+    await persistEvents(db.sql, [ev.pageConnected({ at: 3000 })]);
+    expect(await credential(IG_ACCOUNT)).toMatchObject({
+      ok: true,
+      accessTokenEnc: token("page-3000"),
+      tokenStatus: "valid",
+    });
   });
 
   it("answers a malformed request with IGDM_ERR_BAD_REQUEST", async () => {

@@ -1,4 +1,11 @@
-import { DomainEvent, type TokenSubjectType } from "@igdm/contracts";
+import { createHash } from "node:crypto";
+import {
+  type DataDeletionCallback,
+  type DeauthorizeCallback,
+  DomainEvent,
+  type TokenSubjectType,
+  UserCallback,
+} from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
 
 /*
@@ -152,6 +159,7 @@ export const ev = {
       loginType?: "facebook" | "instagram";
       pageId?: string;
       userId?: string;
+      appScopedUserId?: string;
       token?: string;
       expiresAt?: number | null;
     } = {},
@@ -163,6 +171,7 @@ export const ev = {
       loginType: o.loginType ?? "facebook",
       pageId: instagram ? undefined : (o.pageId ?? PAGE),
       userId: instagram ? undefined : (o.userId ?? FB_USER),
+      appScopedUserId: instagram ? o.appScopedUserId : undefined,
       accessTokenEnc: instagram ? (o.token ?? token(`ig-${o.at ?? 0}`)) : undefined,
       tokenExpiresAt: instagram ? (o.expiresAt === null ? null : at(o.expiresAt ?? 60 * 86_400_000)) : undefined,
     });
@@ -239,6 +248,42 @@ export const ev = {
     }),
 };
 
+interface CallbackCommon {
+  /** Distinguishes two callbacks of the same person (the id is a hash of it, like sha256 of a signed_request). */
+  label?: string;
+  at?: number;
+  app?: "facebook" | "instagram";
+}
+
+const callbackBase = (kind: string, userId: string, o: CallbackCommon) => ({
+  v: 1,
+  kind,
+  id: createHash("sha256")
+    .update(`${kind}:${userId}:${o.label ?? ""}`)
+    .digest("hex"),
+  userId,
+  app: o.app ?? "facebook",
+  issuedAt: at(o.at ?? 0),
+  receivedAt: at((o.at ?? 0) + 500),
+});
+
+/** Meta's deauthorize and data-deletion callbacks as ingress publishes them (parsed by the contract). */
+export const callback = {
+  deauthorize: (userId: string, o: CallbackCommon = {}) =>
+    UserCallback.parse(callbackBase("deauthorize", userId, o)) as DeauthorizeCallback,
+  dataDeletion: (userId: string, o: CallbackCommon & { confirmationCode?: string } = {}) =>
+    UserCallback.parse({
+      ...callbackBase("data_deletion", userId, o),
+      confirmationCode:
+        o.confirmationCode ??
+        createHash("sha256")
+          .update(`code:${userId}:${o.label ?? ""}`)
+          .digest("hex")
+          .slice(0, 20)
+          .toUpperCase(),
+    }) as DataDeletionCallback,
+};
+
 /** Every table the persister writes from webhook events, with its key, in a stable order. */
 export const TABLE_KEYS = {
   messages: "message_id",
@@ -283,6 +328,8 @@ export async function truncateTables(sql: Sql): Promise<void> {
     ...Object.keys(ACCOUNT_TABLE_KEYS),
     ...Object.keys(REPLY_TABLE_KEYS),
     "webhook_logs",
+    "dead_letters",
+    "deletion_requests",
   ];
   await sql.unsafe(`truncate ${tables.join(", ")} restart identity`);
 }

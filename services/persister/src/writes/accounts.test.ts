@@ -5,6 +5,7 @@ import { classifyDbError } from "../db-errors.js";
 import { useEventsDatabase } from "../testing/events-database.js";
 import {
   at,
+  callback,
   dumpTables,
   ev,
   FB_USER,
@@ -16,6 +17,7 @@ import {
   withoutTimes,
 } from "../testing/test-events.js";
 import { persistEvents } from "./persist-events.js";
+import { deauthorize } from "./user-callbacks.js";
 
 const db = useEventsDatabase();
 const IG_LOGIN = "17841400000000099";
@@ -231,6 +233,70 @@ describe("persistEvents: account and token events", () => {
     });
     await persistEvents(db.sql, [ev.userConnected({ at: 300 })]);
     expect(await row("users", FB_USER)).toMatchObject({ token_status: "valid" });
+  });
+
+  it("keeps a deauthorized account revoked, without a token, whatever refresh or check arrives after it", async () => {
+    await persistEvents(db.sql, [ev.userConnected({ at: 0 }), ev.pageConnected({ at: 10 }), ev.igLinked({ at: 20 })]);
+    await deauthorize(db.sql, callback.deauthorize(FB_USER, { at: 1000 }));
+    const revoked = {
+      token_status: "revoked",
+      access_token_enc: null,
+      token_status_at: new Date(at(1999)),
+      token_updated_at: new Date(at(1999)),
+    };
+    // A refresh that raced the deauthorize (it read the credential before), checks, and an old connect replayed.
+    await persistEvents(db.sql, [
+      ev.tokenRefreshed({ at: 2000 }),
+      ev.tokenRefreshed({ at: 2000, subjectType: "page", subjectId: PAGE }),
+      ev.tokenValidated({ at: 2100 }),
+      ev.tokenValidated({ at: 2100, subjectType: "page", subjectId: PAGE }),
+      ev.tokenValidated({ at: 2100, subjectType: "instagram_account", subjectId: IG_ACCOUNT }),
+    ]);
+    await persistEvents(db.sql, [ev.userConnected({ at: 500 }), ev.pageConnected({ at: 500 })]);
+    expect(await row("users", FB_USER)).toMatchObject(revoked);
+    expect(await row("pages", PAGE)).toMatchObject(revoked);
+    expect(await row("instagram_accounts", IG_ACCOUNT)).toMatchObject(revoked);
+    const tokens = await db.sql`
+      select id from users where access_token_enc is not null
+      union all select id from pages where access_token_enc is not null`;
+    expect(tokens).toHaveLength(0);
+
+    // Only a connect newer than the callback makes it valid again, with the new token.
+    await persistEvents(db.sql, [
+      ev.userConnected({ at: 3000 }),
+      ev.pageConnected({ at: 3000 }),
+      ev.igLinked({ at: 3000 }),
+    ]);
+    expect(await row("users", FB_USER)).toMatchObject({ token_status: "valid", access_token_enc: token("user-3000") });
+    expect(await row("pages", PAGE)).toMatchObject({ token_status: "valid", access_token_enc: token("page-3000") });
+    expect(await row("instagram_accounts", IG_ACCOUNT)).toMatchObject({ token_status: "valid" });
+  });
+
+  it("keeps a deauthorized Instagram Login account revoked after a refresh; a newer link lifts it", async () => {
+    await persistEvents(db.sql, [ev.igLinked({ at: 0, igId: IG_LOGIN, loginType: "instagram" })]);
+    await deauthorize(db.sql, callback.deauthorize(IG_LOGIN, { at: 1000, app: "instagram" }));
+    await persistEvents(db.sql, [
+      ev.tokenRefreshed({ at: 2000, subjectType: "instagram_account", subjectId: IG_LOGIN }),
+      ev.tokenValidated({ at: 2100, subjectType: "instagram_account", subjectId: IG_LOGIN }),
+    ]);
+    expect(await row("instagram_accounts", IG_LOGIN)).toMatchObject({
+      token_status: "revoked",
+      access_token_enc: null,
+    });
+    await persistEvents(db.sql, [ev.igLinked({ at: 3000, igId: IG_LOGIN, loginType: "instagram" })]);
+    expect(await row("instagram_accounts", IG_LOGIN)).toMatchObject({
+      token_status: "valid",
+      access_token_enc: token("ig-3000"),
+    });
+  });
+
+  it("does not revoke what was connected again after Meta issued the deauthorize", async () => {
+    await persistEvents(db.sql, [ev.userConnected({ at: 0 }), ev.pageConnected({ at: 10 })]);
+    await persistEvents(db.sql, [ev.userConnected({ at: 3000 }), ev.pageConnected({ at: 3000 })]);
+    await deauthorize(db.sql, callback.deauthorize(FB_USER, { at: 1000 }));
+    expect(await row("users", FB_USER)).toMatchObject({ token_status: "valid", access_token_enc: token("user-3000") });
+    expect(await row("pages", PAGE)).toMatchObject({ token_status: "valid", access_token_enc: token("page-3000") });
+    expect(await db.sql`select 1 from token_logs where event = 'revoked'`).toHaveLength(0);
   });
 
   it("changes no state on a refresh failure, only logs it", async () => {

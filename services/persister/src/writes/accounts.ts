@@ -50,7 +50,10 @@ const SET_TOKEN = `
     then excluded.token_expires_at else s.token_expires_at end,
   token_updated_at = greatest(s.token_updated_at, excluded.token_updated_at)`;
 
-/** A connect or refresh makes the token 'valid', unless something newer said otherwise. */
+/**
+ * A connect or refresh makes the token 'valid', unless something newer said otherwise. A deauthorize sets
+ * token_status_at (and token_updated_at) to its own time, so only a connect newer than it lifts 'revoked'.
+ */
 const SET_STATUS_VALID = `
   token_status = case when ${newer("token_status_at")} then excluded.token_status else s.token_status end,
   token_status_at = greatest(s.token_status_at, excluded.token_status_at)`;
@@ -114,17 +117,17 @@ where ${newer("connected_at")} or ${CHANGES_TOKEN_OR_STATUS}`;
 /** token_updated_at is null for Facebook Login accounts (no token of their own: they use their page's). */
 const UPSERT_INSTAGRAM_ACCOUNTS = `
 insert into instagram_accounts as s (
-  id, username, page_id, user_id, login_type, connected_at, access_token_enc, token_expires_at, token_refreshed_at,
-  token_updated_at, token_status, token_status_at)
+  id, username, page_id, user_id, login_type, app_scoped_user_id, connected_at, access_token_enc, token_expires_at,
+  token_refreshed_at, token_updated_at, token_status, token_status_at)
 select distinct on (x.id)
-  x.id, x.username, x.page_id, x.user_id, x.login_type, x.occurred_at, x.access_token_enc, x.token_expires_at,
-  x.token_updated_at, x.token_updated_at, 'valid', x.occurred_at
+  x.id, x.username, x.page_id, x.user_id, x.login_type, x.app_scoped_user_id, x.occurred_at, x.access_token_enc,
+  x.token_expires_at, x.token_updated_at, x.token_updated_at, 'valid', x.occurred_at
 from jsonb_to_recordset($1::text::jsonb) as x(
   event_id text collate "C", id text, username text, page_id text, user_id text, login_type text,
-  access_token_enc text, token_expires_at timestamptz, token_updated_at timestamptz, occurred_at timestamptz)
+  app_scoped_user_id text, access_token_enc text, token_expires_at timestamptz, token_updated_at timestamptz, occurred_at timestamptz)
 order by x.id, x.occurred_at desc, x.event_id desc
 on conflict (id) do update set
-  ${setProfile(["username", "page_id", "user_id", "login_type"])},
+  ${setProfile(["username", "page_id", "user_id", "login_type", "app_scoped_user_id"])},
   ${SET_TOKEN},
   ${SET_STATUS_VALID}
 where ${newer("connected_at")} or ${CHANGES_TOKEN_OR_STATUS}`;
@@ -149,6 +152,10 @@ on conflict (id) do update set
   last_subscribed_at = greatest(s.last_subscribed_at, excluded.last_subscribed_at)
 where ${newer("subscription_updated_at")} or ${newer("last_subscribed_at")}`;
 
+/**
+ * A refreshed token replaces an older one and makes it 'valid', except on a revoked row: the person removed the app
+ * (a refresh that raced the deauthorize must not bring the token back); only a newer connect lifts that.
+ */
 const REFRESH_TOKENS = (table: string) => `
 insert into ${table} as s (
   id, access_token_enc, token_expires_at, token_refreshed_at, token_updated_at, token_status, token_status_at)
@@ -160,7 +167,7 @@ order by x.id, x.occurred_at desc, x.event_id desc
 on conflict (id) do update set
   ${SET_TOKEN},
   ${SET_STATUS_VALID}
-where ${CHANGES_TOKEN_OR_STATUS}`;
+where s.token_status <> 'revoked' and (${CHANGES_TOKEN_OR_STATUS})`;
 
 /**
  * debug_token found the token valid: 'valid' unless revoked (only a reconnect lifts that) or something newer said
@@ -241,6 +248,7 @@ export function upsertInstagramAccounts(sql: TransactionSql, events: readonly In
     page_id: e.pageId,
     user_id: e.userId,
     login_type: e.loginType,
+    app_scoped_user_id: e.appScopedUserId,
     access_token_enc: e.accessTokenEnc,
     token_expires_at: e.accessTokenEnc ? e.tokenExpiresAt : undefined,
     token_updated_at: e.accessTokenEnc ? e.occurredAt : undefined,

@@ -1,6 +1,7 @@
 import { ACCOUNT_EVENT_KINDS, type AccountEvent, type DomainEvent, type DomainEventKind } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
 import type { TransactionSql } from "postgres";
+import { countRows, eventsPersisted } from "../metrics.js";
 import {
   invalidateTokens,
   refreshTokens,
@@ -94,9 +95,12 @@ export async function persistEvents(sql: Sql, events: readonly DomainEvent[]): P
   if (events.length === 0) return;
   const groups = groupByKind(events);
   const accountEvents = events.filter(isAccountEvent);
-  await sql.begin((tx) => {
-    const statements = WRITE_ORDER.flatMap((kind) => write(tx, kind, groups));
+  let statements: Statement[] = [];
+  const results = await sql.begin((tx) => {
+    statements = WRITE_ORDER.flatMap((kind) => write(tx, kind, groups));
     if (accountEvents.length) statements.push(insertTokenLogs(tx, accountEvents));
     return statements;
   });
+  countRows(statements, results);
+  for (const [kind, group] of Object.entries(groups)) eventsPersisted.inc({ kind }, group.length);
 }

@@ -1,5 +1,6 @@
 import type { RawWebhook } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
+import { rowsWritten } from "../metrics.js";
 import { jsonRows, storableJson } from "./json.js";
 
 export interface WebhookLogRow {
@@ -43,10 +44,11 @@ export async function persistWebhookLogs(sql: Sql, rows: readonly WebhookLogRow[
       headers: raw.headers,
     };
   });
-  await sql`
+  const result = await sql`
     insert into webhook_logs (id, stream_seq, received_at, object, body, raw, headers)
     select x.id, x.stream_seq, x.received_at, x.object, x.body::jsonb, decode(x.raw, 'base64'), x.headers
     from jsonb_to_recordset(${jsonRows(params)}::text::jsonb) as x(
       id text, stream_seq bigint, received_at timestamptz, object text, body text, raw text, headers jsonb)
     on conflict (id) do nothing`;
+  rowsWritten.inc({ table: "webhook_logs" }, result.count);
 }
