@@ -14,7 +14,7 @@ function capture() {
 }
 
 describe("logger", () => {
-  it("redacts tokens, secrets, signatures and cookies wherever they appear one level deep", () => {
+  it("redacts tokens, secrets, signatures, signed requests, bodies and cookies wherever they appear one level deep", () => {
     const { lines, log } = capture();
     log.info(
       {
@@ -22,11 +22,23 @@ describe("logger", () => {
         page: { access_token: "EAAB-secret-2", id: "p1" },
         req: { headers: { "x-hub-signature-256": "sha256=abc-secret-3", cookie: "sid=secret-4" } },
         config: { appSecret: "secret-5", password: "secret-6" },
+        signed_request: "sig-secret-7.payload",
+        form: { signed_request: "sig-secret-8.payload", body: "signed_request=secret-9" },
       },
       "hello",
     );
     const out = lines.join("");
-    for (const s of ["secret-1", "secret-2", "secret-3", "secret-4", "secret-5", "secret-6"]) {
+    for (const s of [
+      "secret-1",
+      "secret-2",
+      "secret-3",
+      "secret-4",
+      "secret-5",
+      "secret-6",
+      "secret-7",
+      "secret-8",
+      "secret-9",
+    ]) {
       expect(out).not.toContain(s);
     }
     expect(JSON.parse(out)).toMatchObject({ service: "test", page: { id: "p1", access_token: "[redacted]" } });

@@ -17,6 +17,10 @@ const SECRET_KEYS = [
   "signature",
   "authorization",
   "cookie",
+  "signed_request",
+  "signedRequest",
+  // Request bodies hold people's messages and Meta's signed requests; log their size, never their content.
+  "body",
 ];
 
 /**

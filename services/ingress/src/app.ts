@@ -5,6 +5,9 @@ import { authRoutes } from "./auth/auth-routes.js";
 import type { AuthRelay } from "./auth/relay.js";
 import type { IngressEnv } from "./env.js";
 import { healthRoutes } from "./health-routes.js";
+import type { DeletionStatusRelay } from "./meta/deletion-status-relay.js";
+import { statusRoutes } from "./meta/status-routes.js";
+import { userCallbackRoutes } from "./meta/user-callback-routes.js";
 import { createStats, type IngressStats } from "./stats.js";
 import { handshakeRoute } from "./webhook/handshake-route.js";
 import { receiveRoute } from "./webhook/receive-route.js";
@@ -15,11 +18,20 @@ export interface AppDeps {
   log: Logger;
   sink: WebhookSink;
   auth: AuthRelay;
+  /** The persister's answer for the data-deletion status page. */
+  deletionStatus: DeletionStatusRelay;
   stats?: IngressStats;
 }
 
 /** Builds the public HTTP app; it holds no state beyond its sink and counters, so replicas scale freely. */
-export async function buildApp({ env, log, sink, auth, stats = createStats() }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  env,
+  log,
+  sink,
+  auth,
+  deletionStatus,
+  stats = createStats(),
+}: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger and fastify's logger type differ only in generics.
     loggerInstance: log as FastifyBaseLogger,
@@ -50,6 +62,30 @@ export async function buildApp({ env, log, sink, auth, stats = createStats() }: 
   handshakeRoute(app, env.VERIFY_TOKEN);
   await app.register(receiveRoute, { secrets, bodyLimit: env.BODY_LIMIT_BYTES, sink, stats });
   authRoutes(app, auth);
+  // Its own scope (form parser, 8 KiB limit); the webhook's signature check is scoped to POST /webhook alone.
+  await app.register(userCallbackRoutes, {
+    secrets: [
+      { name: "facebook" as const, secret: env.APP_SECRET },
+      ...(env.INSTAGRAM_APP_SECRET ? [{ name: "instagram" as const, secret: env.INSTAGRAM_APP_SECRET }] : []),
+    ],
+    sink,
+    publicUrl: env.PUBLIC_URL,
+  });
+  statusRoutes(app, {
+    relay: deletionStatus,
+    operator: { name: env.OPERATOR_NAME, email: env.OPERATOR_CONTACT_EMAIL },
+    retention: {
+      webhooksDays: env.WEBHOOKS_MAX_AGE_DAYS,
+      eventsDays: env.EVENTS_MAX_AGE_DAYS,
+      deadLettersDays: env.DLQ_MAX_AGE_DAYS,
+    },
+  });
+  if (!env.OPERATOR_NAME || !env.OPERATOR_CONTACT_EMAIL) {
+    log.warn(
+      { missing: ["OPERATOR_NAME", "OPERATOR_CONTACT_EMAIL"].filter((k) => !env[k as keyof IngressEnv]) },
+      "the privacy page at /privacy names no operator or contact address; Meta's app review requires both",
+    );
+  }
   healthRoutes(app, sink, stats);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
+import { sendHtml } from "../html.js";
 import { connectedPage, errorPage } from "./pages.js";
 import type { AuthRelay } from "./relay.js";
 
@@ -19,17 +20,11 @@ const STATUS: Record<string, number> = {
   IGDM_ERR_META_REFUSED: 502,
   IGDM_ERR_META_UNAVAILABLE: 503,
   IGDM_ERR_UNAVAILABLE: 503,
+  IGDM_ERR_UPSTREAM_TIMEOUT: 504,
 };
 
-function html(reply: FastifyReply, status: number, body: string) {
-  // The callback URL carries a one-time code: never cache it, never leak it in a Referer.
-  return reply
-    .code(status)
-    .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
-    .type("text/html; charset=utf-8")
-    .send(body);
-}
+// The callback URL carries a one-time code: never cached, never leaked in a Referer (sendHtml sees to both).
+const html = (reply: FastifyReply, status: number, body: string) => sendHtml(reply, status, body);
 
 /**
  * The OAuth entry points. Both relay to token-refresher, which owns the one-time state, the app credentials and

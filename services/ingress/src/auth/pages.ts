@@ -1,18 +1,5 @@
 import type { ConnectAccountReply } from "@igdm/contracts";
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
-li{margin:.25rem 0}.muted{color:#555}</style></head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body>
-</html>`;
-}
+import { escapeHtml, page } from "../html.js";
 
 export function connectedPage(reply: Extract<ConnectAccountReply, { ok: true }>): string {
   const pages = reply.pages.map((p) => {

@@ -7,6 +7,7 @@ import { natsAdminRelay } from "../admin/admin-relay.js";
 import { buildApp } from "../app.js";
 import { natsAuthRelay } from "../auth/relay.js";
 import { IngressEnv } from "../env.js";
+import { natsDeletionStatusRelay } from "../meta/deletion-status-relay.js";
 import { JetStreamWebhookSink } from "../webhook/sink.js";
 
 export const APP_SECRET = "test-app-secret-0123456789";
@@ -26,7 +27,14 @@ export interface IngressUnderTest {
 
 /** The real app wired to a real JetStream sink, in-process, on its own namespace. */
 export async function startIngress(
-  opts: { natsUrl?: string; env?: Record<string, string>; waitUntilReady?: boolean; admin?: boolean } = {},
+  opts: {
+    natsUrl?: string;
+    env?: Record<string, string>;
+    waitUntilReady?: boolean;
+    admin?: boolean;
+    /** Collects every log line at debug level (for tests that check what is logged, and what never is). */
+    logLines?: string[];
+  } = {},
 ): Promise<IngressUnderTest> {
   const namespace = uniqueNamespace("ing");
   const env = parseEnv(IngressEnv, {
@@ -36,16 +44,21 @@ export async function startIngress(
     NATS_URL: opts.natsUrl ?? testNatsUrl(),
     NATS_NAMESPACE: namespace,
     PUBLISH_TIMEOUT_MS: "1500",
+    RPC_TIMEOUT_MS: "2000",
     ...(opts.admin ? { ADMIN_TOKEN } : {}),
     ...opts.env,
   });
-  const log = createLogger({ service: "ingress", level: process.env.LOG_LEVEL ?? "silent" });
+  const lines = opts.logLines;
+  const log = lines
+    ? createLogger({ service: "ingress", level: "debug", destination: { write: (line: string) => lines.push(line) } })
+    : createLogger({ service: "ingress", level: process.env.LOG_LEVEL ?? "silent" });
   const t = topology(namespace);
   const sink = new JetStreamWebhookSink(t, allStreams(t).slice(0, 1), env.PUBLISH_TIMEOUT_MS, log);
   const auth = natsAuthRelay(() => sink.connection, t, 2000);
-  const app = await buildApp({ env, log, sink, auth });
+  const deletionStatus = natsDeletionStatusRelay(() => sink.connection, t, env.RPC_TIMEOUT_MS);
+  const app = await buildApp({ env, log, sink, auth, deletionStatus });
   const admin = opts.admin
-    ? await buildAdminApp({ env, log, relay: natsAdminRelay(() => sink.connection, t, 2000) })
+    ? await buildAdminApp({ env, log, relay: natsAdminRelay(() => sink.connection, t, env.RPC_TIMEOUT_MS) })
     : undefined;
   void sink.connect({ url: env.NATS_URL, name: "ingress-test" });
   if (opts.waitUntilReady !== false) {

@@ -31,3 +31,19 @@ export async function standInResponder<Req extends z.ZodType, Rep extends z.ZodT
   await opts.nc.flush();
   return sub;
 }
+
+/** A service that is subscribed but never answers (hung or overloaded): callers time out instead of failing fast. */
+export async function silentResponder(
+  nc: NatsConnection,
+  subject: string,
+  seen: unknown[] = [],
+): Promise<Subscription> {
+  const sub = nc.subscribe(subject, {
+    queue: "stand-in",
+    callback: (_err, m) => {
+      seen.push(m.json());
+    },
+  });
+  await nc.flush();
+  return sub;
+}

@@ -1,4 +1,4 @@
-import { RawWebhook, type StreamDefinition, type Topology } from "@igdm/contracts";
+import { RawWebhook, type StreamDefinition, type Topology, UserCallback } from "@igdm/contracts";
 import {
   ConnectionState,
   connectNats,
@@ -7,9 +7,10 @@ import {
   type Logger,
   type NatsConnection,
   type NatsOptions,
-  publishTyped,
+  publishValidated,
 } from "@igdm/runtime";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { z } from "zod";
 import { errors } from "../http-error.js";
 
 export interface PublishResult {
@@ -17,10 +18,18 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
-/** Where verified webhooks go. `available` is false while the broker is known to be down: answer 503 at once. */
+/**
+ * Where verified webhooks and Meta's user callbacks (deauthorize, data deletion) go, both into the WEBHOOKS stream.
+ * `available` is false while the broker is known to be down: answer 503 at once.
+ */
 export interface WebhookSink {
   readonly available: boolean;
   publish(raw: RawWebhook): Promise<PublishResult>;
+  /**
+   * Publishes on `userCallback(kind)` with `<kind>:<id>` as the message id: Meta's retries store once, while a
+   * deauthorize and a deletion carrying the very same signed_request (same user, same second) are both kept.
+   */
+  publishUserCallback(callback: UserCallback): Promise<PublishResult>;
   readiness(): Promise<{ ready: boolean; reason?: string }>;
   close(): Promise<void>;
 }
@@ -76,14 +85,27 @@ export class JetStreamWebhookSink implements WebhookSink {
     return this.#link?.state.connected ? this.#link.nc : undefined;
   }
 
-  async publish(raw: RawWebhook): Promise<PublishResult> {
+  publish(raw: RawWebhook): Promise<PublishResult> {
+    return this.#publish(this.topology.subjects.rawWebhook, RawWebhook, raw, raw.id);
+  }
+
+  publishUserCallback(callback: UserCallback): Promise<PublishResult> {
+    const subject = this.topology.subjects.userCallback(callback.kind);
+    return this.#publish(subject, UserCallback, callback, `${callback.kind}:${callback.id}`);
+  }
+
+  async #publish<S extends z.ZodType>(
+    subject: string,
+    schema: S,
+    payload: z.input<S>,
+    msgID: string,
+  ): Promise<PublishResult> {
     const link = this.#link;
     if (!link?.state.connected) throw errors.brokerUnavailable();
+    // A payload that breaks its contract is a bug here, not a broker failure: it must not become a 503.
+    const valid = schema.parse(payload);
     try {
-      const ack = await publishTyped(link.js, this.topology.subjects.rawWebhook, RawWebhook, raw, {
-        msgID: raw.id,
-        timeoutMs: this.publishTimeoutMs,
-      });
+      const ack = await publishValidated(link.js, subject, valid, { msgID, timeoutMs: this.publishTimeoutMs });
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
       throw errors.publishFailed(err);
