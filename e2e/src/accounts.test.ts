@@ -3,6 +3,7 @@ import {
   completeSandboxLogin,
   type MetaSandbox,
   SANDBOX_BLOG_PAGE_ID,
+  SANDBOX_CREATOR_IG_SCOPED_ID,
   SANDBOX_CREATOR_IG_USER_ID,
   SANDBOX_SHOP_IG_ID,
   SANDBOX_SHOP_PAGE_ID,
@@ -112,12 +113,16 @@ describe("connecting an account with Instagram Login", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("@sandbox.creator");
     const [account] = await waitFor(async () => {
-      const rows = await pipeline.db.sql<{ login_type: string; access_token_enc: string; token_expires_at: Date }[]>`
-        select login_type, access_token_enc, token_expires_at from instagram_accounts
+      const rows = await pipeline.db.sql<
+        { login_type: string; app_scoped_user_id: string; access_token_enc: string; token_expires_at: Date }[]
+      >`
+        select login_type, app_scoped_user_id, access_token_enc, token_expires_at from instagram_accounts
         where id = ${SANDBOX_CREATOR_IG_USER_ID}`;
       return rows.length ? rows : undefined;
     });
     expect(account!.login_type).toBe("instagram");
+    // Instagram's deauthorize and deletion callbacks name this id, not the account id webhooks use.
+    expect(account!.app_scoped_user_id).toBe(SANDBOX_CREATOR_IG_SCOPED_ID);
     expect(sandbox.state.token(cipher.decrypt(account!.access_token_enc))?.kind).toBe("ig_long");
     expect(account!.token_expires_at.getTime()).toBeGreaterThan(Date.now() + 50 * 86_400_000);
   });

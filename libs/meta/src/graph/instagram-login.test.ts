@@ -125,17 +125,21 @@ describe("igRefresh", () => {
 });
 
 describe("igMe", () => {
-  it("GETs /v23.0/me?fields=user_id,username on the Instagram host", async () => {
+  it("GETs /v23.0/me?fields=user_id,id,username on the Instagram host", async () => {
     fake.on("GET", "/v23.0/me", { body: { user_id: "17841400000000001", username: "cafe", id: "26000000000000001" } });
-    expect(await client.igMe(IG_TOKEN)).toEqual({ userId: "17841400000000001", username: "cafe" });
+    expect(await client.igMe(IG_TOKEN)).toEqual({
+      userId: "17841400000000001",
+      appScopedId: "26000000000000001",
+      username: "cafe",
+    });
     const [req] = fake.requests;
-    expect(req!.query.get("fields")).toBe("user_id,username");
+    expect(req!.query.get("fields")).toBe("user_id,id,username");
     expect(req!.query.get("access_token")).toBe(IG_TOKEN);
   });
 
   it("keeps a numeric user_id exact", async () => {
     fake.on("GET", "/v23.0/me", { body: '{"user_id": 17841400000000999, "id": "26000000000000001"}' });
-    expect(await client.igMe(IG_TOKEN)).toEqual({ userId: "17841400000000999" });
+    expect(await client.igMe(IG_TOKEN)).toEqual({ userId: "17841400000000999", appScopedId: "26000000000000001" });
   });
 
   it("talks to igGraphBaseUrl, not graphBaseUrl", async () => {

@@ -17,6 +17,8 @@ export interface IgLongLivedToken {
 export interface IgUser {
   /** Equals the webhook `entry.id` of this account. */
   userId: string;
+  /** The app-scoped id (`/me`'s id): what Instagram's deauthorize and data-deletion callbacks name. */
+  appScopedId?: string;
   username?: string;
 }
 
@@ -36,7 +38,7 @@ const igLongLivedSchema = z.object({
   expires_in: z.number(),
 });
 
-const igMeSchema = z.object({ user_id: id, username: z.string().optional() });
+const igMeSchema = z.object({ user_id: id, id: id.optional(), username: z.string().optional() });
 
 /** Instagram Login: the authorize dialog's `code` (valid 1 h) -> a short-lived token and the account id. */
 export async function igExchangeCode(ctx: GraphContext, code: string, redirectUri: string): Promise<IgShortLivedToken> {
@@ -86,9 +88,13 @@ export async function igMe(ctx: GraphContext, token: string): Promise<IgUser> {
   const r = await ctx.http.request({
     method: "GET",
     url: joinUrl(`${ctx.config.igGraphBaseUrl}/${ctx.config.apiVersion}`, "me"),
-    searchParams: { fields: "user_id,username", access_token: token },
+    searchParams: { fields: "user_id,id,username", access_token: token },
     schema: igMeSchema,
     secrets: [token],
   });
-  return r.username === undefined ? { userId: r.user_id } : { userId: r.user_id, username: r.username };
+  return {
+    userId: r.user_id,
+    ...(r.id === undefined ? {} : { appScopedId: r.id }),
+    ...(r.username === undefined ? {} : { username: r.username }),
+  };
 }

@@ -20,6 +20,7 @@ export async function connectInstagram(opts: ConnectArgs): Promise<ConnectOutcom
         kind: "instagram_account_linked",
         igId: me.userId,
         ...(me.username ? { username: me.username } : {}),
+        ...(me.appScopedId ? { appScopedUserId: me.appScopedId } : {}),
         loginType: "instagram",
         accessTokenEnc: cipher.encrypt(long.accessToken),
         tokenExpiresAt: new Date(now.getTime() + long.expiresIn * 1000).toISOString(),
