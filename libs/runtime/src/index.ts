@@ -18,6 +18,7 @@ export * from "./observability/ops-env.js";
 export * from "./observability/ops-server.js";
 export * from "./observability/readiness.js";
 export * from "./observability/registry.js";
+export * from "./observability/run-service.js";
 export * from "./retry.js";
 export * from "./shutdown.js";
 export * from "./stream-settings.js";

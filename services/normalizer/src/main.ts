@@ -1,25 +1,13 @@
-import { createLogger, handleShutdown, loadEnv, notReady, startOpsServer, type Worker } from "@igdm/runtime";
+import { createLogger, loadEnv, runService } from "@igdm/runtime";
 import { NormalizerEnv } from "./env.js";
 import { startNormalizer } from "./service.js";
 
 const env = loadEnv("normalizer", NormalizerEnv);
 const log = createLogger({ service: "normalizer", level: env.LOG_LEVEL });
-let worker: Worker | undefined;
-// Up before NATS is: probes get "not ready" rather than no answer while the first connection is awaited.
-const ops = await startOpsServer({
+await runService({
   service: "normalizer",
-  host: env.OPS_HOST,
-  port: env.OPS_PORT,
+  env,
   log,
-  readiness: async () => (worker ? worker.readiness() : notReady("nats", "connecting")),
+  stops: "consumers and NATS",
+  start: () => startNormalizer(env, log),
 });
-worker = await startNormalizer(env, log);
-const started = worker;
-handleShutdown(
-  log,
-  [
-    { name: "consumers and NATS", run: () => started.stop() },
-    { name: "ops http", run: () => ops.close() },
-  ],
-  env.SHUTDOWN_TIMEOUT_MS,
-);

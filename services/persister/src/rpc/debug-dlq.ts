@@ -1,7 +1,6 @@
-import { type DebugDeadLetter, DebugDeadLettersReply, DebugDeadLettersRequest, type Topology } from "@igdm/contracts";
+import { type DebugDeadLetter, DebugDeadLettersReply, DebugDeadLettersRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface DeadLetterRow {
   dlq_seq: string;
@@ -64,19 +63,8 @@ export async function debugDeadLetters(
 }
 
 /** Answers DebugDeadLettersRequest on `<prefix>igdm.rpc.persister.debug-dlq`. */
-export function serveDebugDeadLetters(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "debug-dlq"),
-    queue: "persister",
-    request: DebugDeadLettersRequest,
-    reply: DebugDeadLettersReply,
-    log: opts.log,
-    handle: async (req) => ({ ok: true as const, deadLetters: await debugDeadLetters(opts.sql, req) }),
-  });
-}
+export const serveDebugDeadLetters = persisterRpc(
+  "debug-dlq",
+  { request: DebugDeadLettersRequest, reply: DebugDeadLettersReply },
+  async (sql, req) => ({ ok: true as const, deadLetters: await debugDeadLetters(sql, req) }),
+);

@@ -1,7 +1,6 @@
-import { type DebugMessage, DebugMessagesReply, DebugMessagesRequest, type Topology } from "@igdm/contracts";
+import { type DebugMessage, DebugMessagesReply, DebugMessagesRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface MessageRow {
   message_id: string;
@@ -52,19 +51,8 @@ export async function debugMessages(
 }
 
 /** Answers DebugMessagesRequest on `<prefix>igdm.rpc.persister.debug-messages`. */
-export function serveDebugMessages(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "debug-messages"),
-    queue: "persister",
-    request: DebugMessagesRequest,
-    reply: DebugMessagesReply,
-    log: opts.log,
-    handle: async (req) => ({ ok: true as const, messages: await debugMessages(opts.sql, req) }),
-  });
-}
+export const serveDebugMessages = persisterRpc(
+  "debug-messages",
+  { request: DebugMessagesRequest, reply: DebugMessagesReply },
+  async (sql, req) => ({ ok: true as const, messages: await debugMessages(sql, req) }),
+);

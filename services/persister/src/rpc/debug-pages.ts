@@ -1,13 +1,6 @@
-import {
-  type DebugInstagramAccount,
-  type DebugPage,
-  DebugPagesReply,
-  DebugPagesRequest,
-  type Topology,
-} from "@igdm/contracts";
+import { type DebugInstagramAccount, type DebugPage, DebugPagesReply, DebugPagesRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 type TokenStatus = "valid" | "expiring" | "invalid" | "revoked";
 
@@ -87,14 +80,8 @@ export async function debugPages(
 }
 
 /** Answers DebugPagesRequest on `<prefix>igdm.rpc.persister.debug-pages`. */
-export function serveDebugPages(opts: { nc: NatsConnection; sql: Sql; topology: Topology; log: Logger }): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "debug-pages"),
-    queue: "persister",
-    request: DebugPagesRequest,
-    reply: DebugPagesReply,
-    log: opts.log,
-    handle: async () => ({ ok: true as const, ...(await debugPages(opts.sql)) }),
-  });
-}
+export const serveDebugPages = persisterRpc(
+  "debug-pages",
+  { request: DebugPagesRequest, reply: DebugPagesReply },
+  async (sql) => ({ ok: true as const, ...(await debugPages(sql)) }),
+);

@@ -1,7 +1,6 @@
-import { type DebugToken, DebugTokensReply, DebugTokensRequest, type Topology } from "@igdm/contracts";
+import { type DebugToken, DebugTokensReply, DebugTokensRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface TokenRow {
   subject_type: DebugToken["subjectType"];
@@ -53,19 +52,8 @@ export async function debugTokens(sql: Sql): Promise<DebugToken[]> {
 }
 
 /** Answers DebugTokensRequest on `<prefix>igdm.rpc.persister.debug-tokens`. */
-export function serveDebugTokens(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "debug-tokens"),
-    queue: "persister",
-    request: DebugTokensRequest,
-    reply: DebugTokensReply,
-    log: opts.log,
-    handle: async () => ({ ok: true as const, tokens: await debugTokens(opts.sql) }),
-  });
-}
+export const serveDebugTokens = persisterRpc(
+  "debug-tokens",
+  { request: DebugTokensRequest, reply: DebugTokensReply },
+  async (sql) => ({ ok: true as const, tokens: await debugTokens(sql) }),
+);

@@ -1,7 +1,6 @@
-import { DeletionStatusReply, DeletionStatusRequest, type Topology } from "@igdm/contracts";
+import { DeletionStatusReply, DeletionStatusRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface DeletionRow {
   status: "completed" | "failed";
@@ -27,19 +26,8 @@ export async function deletionStatus(sql: Sql, confirmationCode: string): Promis
 }
 
 /** Answers DeletionStatusRequest on `<prefix>igdm.rpc.persister.deletion-status`. */
-export function serveDeletionStatus(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "deletion-status"),
-    queue: "persister",
-    request: DeletionStatusRequest,
-    reply: DeletionStatusReply,
-    log: opts.log,
-    handle: (req) => deletionStatus(opts.sql, req.confirmationCode),
-  });
-}
+export const serveDeletionStatus = persisterRpc(
+  "deletion-status",
+  { request: DeletionStatusRequest, reply: DeletionStatusReply },
+  (sql, req) => deletionStatus(sql, req.confirmationCode),
+);

@@ -1,7 +1,6 @@
-import { LastInboundReply, LastInboundRequest, type Topology } from "@igdm/contracts";
+import { LastInboundReply, LastInboundRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 /** When `userId` last wrote to the account (Instagram account or page), as an ISO time; null if never. */
 export async function lastInbound(sql: Sql, accountId: string, userId: string): Promise<string | null> {
@@ -13,22 +12,8 @@ export async function lastInbound(sql: Sql, accountId: string, userId: string): 
 }
 
 /** Answers LastInboundRequest on `<prefix>igdm.rpc.persister.last-inbound`. */
-export function serveLastInbound(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "last-inbound"),
-    queue: "persister",
-    request: LastInboundRequest,
-    reply: LastInboundReply,
-    log: opts.log,
-    handle: async (req) => ({
-      ok: true as const,
-      lastInboundAt: await lastInbound(opts.sql, req.accountId, req.userId),
-    }),
-  });
-}
+export const serveLastInbound = persisterRpc(
+  "last-inbound",
+  { request: LastInboundRequest, reply: LastInboundReply },
+  async (sql, req) => ({ ok: true as const, lastInboundAt: await lastInbound(sql, req.accountId, req.userId) }),
+);

@@ -1,13 +1,6 @@
-import {
-  type Credential,
-  ListCredentialsReply,
-  ListCredentialsRequest,
-  type TokenSubjectType,
-  type Topology,
-} from "@igdm/contracts";
+import { type Credential, ListCredentialsReply, ListCredentialsRequest, type TokenSubjectType } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface CredentialRow {
   subject_type: TokenSubjectType;
@@ -60,19 +53,8 @@ export async function listCredentials(sql: Sql): Promise<Credential[]> {
  * Answers token-refresher's ListCredentialsRequest on `<prefix>igdm.rpc.persister.list-credentials`, as the
  * `persister` queue group (one replica answers each request). Unsubscribe the returned subscription to stop.
  */
-export function serveListCredentials(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "list-credentials"),
-    queue: "persister",
-    request: ListCredentialsRequest,
-    reply: ListCredentialsReply,
-    log: opts.log,
-    handle: async () => ({ ok: true as const, credentials: await listCredentials(opts.sql) }),
-  });
-}
+export const serveListCredentials = persisterRpc(
+  "list-credentials",
+  { request: ListCredentialsRequest, reply: ListCredentialsReply },
+  async (sql) => ({ ok: true as const, credentials: await listCredentials(sql) }),
+);

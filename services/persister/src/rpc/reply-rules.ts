@@ -1,7 +1,6 @@
-import { type ReplyRule, ReplyRulesReply, ReplyRulesRequest, type Topology } from "@igdm/contracts";
+import { type ReplyRule, ReplyRulesReply, ReplyRulesRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface RuleRow {
   id: string;
@@ -30,14 +29,8 @@ export async function replyRules(sql: Sql, accountId: string): Promise<ReplyRule
 }
 
 /** Answers the responder's ReplyRulesRequest on `<prefix>igdm.rpc.persister.reply-rules`. */
-export function serveReplyRules(opts: { nc: NatsConnection; sql: Sql; topology: Topology; log: Logger }): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "reply-rules"),
-    queue: "persister",
-    request: ReplyRulesRequest,
-    reply: ReplyRulesReply,
-    log: opts.log,
-    handle: async (req) => ({ ok: true as const, rules: await replyRules(opts.sql, req.accountId) }),
-  });
-}
+export const serveReplyRules = persisterRpc(
+  "reply-rules",
+  { request: ReplyRulesRequest, reply: ReplyRulesReply },
+  async (sql, req) => ({ ok: true as const, rules: await replyRules(sql, req.accountId) }),
+);

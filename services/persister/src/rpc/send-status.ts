@@ -1,7 +1,6 @@
-import { SendStatusReply, SendStatusRequest, type Topology } from "@igdm/contracts";
+import { SendStatusReply, SendStatusRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 interface SendRow {
   status: "queued" | "sent" | "failed";
@@ -26,14 +25,8 @@ export async function sendStatus(sql: Sql, sendId: string): Promise<SendStatusRe
 }
 
 /** Answers SendStatusRequest on `<prefix>igdm.rpc.persister.send-status`. */
-export function serveSendStatus(opts: { nc: NatsConnection; sql: Sql; topology: Topology; log: Logger }): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "send-status"),
-    queue: "persister",
-    request: SendStatusRequest,
-    reply: SendStatusReply,
-    log: opts.log,
-    handle: (req) => sendStatus(opts.sql, req.sendId),
-  });
-}
+export const serveSendStatus = persisterRpc(
+  "send-status",
+  { request: SendStatusRequest, reply: SendStatusReply },
+  (sql, req) => sendStatus(sql, req.sendId),
+);

@@ -1,7 +1,6 @@
-import { SenderCredentialReply, SenderCredentialRequest, type Topology } from "@igdm/contracts";
+import { SenderCredentialReply, SenderCredentialRequest } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
-import { type Logger, type NatsConnection, serveRpc } from "@igdm/runtime";
-import type { Subscription } from "@nats-io/transport-node";
+import { persisterRpc } from "./persister-rpc.js";
 
 type TokenStatus = "valid" | "expiring" | "invalid" | "revoked";
 
@@ -48,19 +47,8 @@ export async function senderCredential(sql: Sql, accountId: string): Promise<Sen
 }
 
 /** Answers the responder's SenderCredentialRequest on `<prefix>igdm.rpc.persister.sender-credential`. */
-export function serveSenderCredential(opts: {
-  nc: NatsConnection;
-  sql: Sql;
-  topology: Topology;
-  log: Logger;
-}): Subscription {
-  return serveRpc({
-    nc: opts.nc,
-    subject: opts.topology.subjects.rpc("persister", "sender-credential"),
-    queue: "persister",
-    request: SenderCredentialRequest,
-    reply: SenderCredentialReply,
-    log: opts.log,
-    handle: (req) => senderCredential(opts.sql, req.accountId),
-  });
-}
+export const serveSenderCredential = persisterRpc(
+  "sender-credential",
+  { request: SenderCredentialRequest, reply: SenderCredentialReply },
+  (sql, req) => senderCredential(sql, req.accountId),
+);
