@@ -1,27 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { SANDBOX_SHOP_IG_ID, startMetaSandbox } from "@igdm/meta-sandbox";
-import { connectSandboxAccount, metaWebhookHeaders, waitFor } from "@igdm/testkit";
+import { startMetaSandbox } from "@igdm/meta-sandbox";
+import { connectSandboxAccount, instagramTextWebhook, metaWebhookHeaders, waitFor } from "@igdm/testkit";
 import { benchEnvironment } from "./bench-env.js";
 import { atRate, httpPoster } from "./http-load.js";
 import { percentile, round } from "./stats.js";
 
 const SECRET = "bench-app-secret-0123456789";
 
-function inbound(user: string, mid: string): string {
-  const at = Date.now();
-  return JSON.stringify({
-    object: "instagram",
-    entry: [
-      {
-        id: SANDBOX_SHOP_IG_ID,
-        time: at,
-        messaging: [
-          { sender: { id: user }, recipient: { id: SANDBOX_SHOP_IG_ID }, timestamp: at, message: { mid, text: "hi" } },
-        ],
-      },
-    ],
-  });
-}
+const inbound = (user: string, mid: string) => instagramTextWebhook(mid, "hi", { from: user });
 
 /**
  * Replies end to end: an account connected through the sandbox's OAuth, then `count` inbound messages from

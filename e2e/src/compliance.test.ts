@@ -8,6 +8,7 @@ import {
 } from "@igdm/meta-sandbox";
 import {
   connectSandboxAccount,
+  instagramTextWebhook,
   malformedBodies,
   metaSignedRequest,
   parsePrometheusText,
@@ -75,26 +76,8 @@ function callback(path: "/meta/data-deletion" | "/meta/deauthorize", signedReque
 const signed = (userId: string, secret = APP_SECRET) => metaSignedRequest(userId, secret);
 
 let seq = 0;
-function dm(user: string, text: string): string {
-  const at = Date.now();
-  return JSON.stringify({
-    object: "instagram",
-    entry: [
-      {
-        id: SANDBOX_SHOP_IG_ID,
-        time: at,
-        messaging: [
-          {
-            sender: { id: user },
-            recipient: { id: SANDBOX_SHOP_IG_ID },
-            timestamp: at,
-            message: { mid: `mid.compliance.${++seq}`, text },
-          },
-        ],
-      },
-    ],
-  });
-}
+/** A DM from `user` to the shop's Instagram account (the sandbox's connected one). */
+const dm = (user: string, text: string) => instagramTextWebhook(`mid.compliance.${++seq}`, text, { from: user });
 const sentTo = (user: string) => sandbox.state.sentMessages.filter((m) => m.recipient === user && m.accepted);
 const settle = () => waitUntilSettled(pipeline.namespace);
 

@@ -10,9 +10,9 @@ export function metaWebhookHeaders(body: Uint8Array | string, secret: string): R
   };
 }
 
-/** A minimal Instagram text-message delivery, unique per `mid`. */
-export function instagramTextWebhook(mid: string, text = "hello"): string {
-  const now = Date.now();
+/** A minimal Instagram text-message delivery to account 17841400000000001 (the sandbox's shop), unique per `mid`. */
+export function instagramTextWebhook(mid: string, text = "hello", opts: { from?: string; at?: number } = {}): string {
+  const now = opts.at ?? Date.now();
   return JSON.stringify({
     object: "instagram",
     entry: [
@@ -21,7 +21,7 @@ export function instagramTextWebhook(mid: string, text = "hello"): string {
         time: now,
         messaging: [
           {
-            sender: { id: "9000000000000001" },
+            sender: { id: opts.from ?? "9000000000000001" },
             recipient: { id: "17841400000000001" },
             timestamp: now,
             message: { mid, text },

@@ -1,51 +1,24 @@
-import { ManualSendReply, ManualSendRequest, SendStatusReply, SendStatusRequest, topology } from "@igdm/contracts";
+import { ManualSendReply, ManualSendRequest, SendStatusReply, SendStatusRequest } from "@igdm/contracts";
 import { parseEnv } from "@igdm/runtime";
-import { connectTestNats, deleteNamespaceStreams } from "@igdm/testkit";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IngressEnv } from "../env.js";
-import { ADMIN_TOKEN, type IngressUnderTest, startIngress } from "../testing/ingress-harness.js";
-import { standInResponder } from "../testing/stand-in-responder.js";
+import { ADMIN_TOKEN } from "../testing/ingress-harness.js";
+import { useIngressWithStandIns } from "../testing/use-stand-ins.js";
 
 // The responder's and the persister's sides are played by real NATS responders on the test's namespace.
-let ingress: IngressUnderTest;
-let admin: FastifyInstance;
-let nc: NatsConnection;
-let subs: Subscription[] = [];
-const seen: unknown[] = [];
+const t = useIngressWithStandIns({ admin: true });
+const { seen } = t;
 
-beforeAll(async () => {
-  nc = await connectTestNats();
-  ingress = await startIngress({ admin: true });
-  if (!ingress.admin) throw new Error("admin app not built");
-  admin = ingress.admin;
-});
-afterEach(() => {
-  for (const s of subs) s.unsubscribe();
-  subs = [];
-  seen.length = 0;
-});
-afterAll(async () => {
-  await ingress.close();
-  await deleteNamespaceStreams(nc, ingress.namespace);
-  await nc.close();
-});
+const responder = (answer: ManualSendReply) =>
+  t.stand(t.subject("responder", "send"), ManualSendRequest, ManualSendReply, answer);
 
-async function responder(answer: ManualSendReply) {
-  const subject = topology(ingress.namespace).subjects.rpc("responder", "send");
-  subs.push(await standInResponder({ nc, subject, request: ManualSendRequest, reply: ManualSendReply, answer, seen }));
-}
-
-async function persister(answer: SendStatusReply) {
-  const subject = topology(ingress.namespace).subjects.rpc("persister", "send-status");
-  subs.push(await standInResponder({ nc, subject, request: SendStatusRequest, reply: SendStatusReply, answer, seen }));
-}
+const persister = (answer: SendStatusReply) =>
+  t.stand(t.subject("persister", "send-status"), SendStatusRequest, SendStatusReply, answer);
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 const send = (pageId: string, body: unknown, headers: Record<string, string> = auth) =>
-  admin.inject({
+  t.admin.inject({
     method: "POST",
     url: `/send/${pageId}`,
     headers: { "content-type": "application/json", ...headers },
@@ -53,7 +26,7 @@ const send = (pageId: string, body: unknown, headers: Record<string, string> = a
   });
 
 const status = (commandId: string, headers: Record<string, string> = auth) =>
-  admin.inject({ method: "GET", url: `/send/${encodeURIComponent(commandId)}`, headers });
+  t.admin.inject({ method: "GET", url: `/send/${encodeURIComponent(commandId)}`, headers });
 
 describe("admin authentication", () => {
   it("answers 401 with WWW-Authenticate for a missing, wrong, prefixed or extended token, and relays nothing", async () => {
@@ -75,7 +48,7 @@ describe("admin authentication", () => {
       expect(res.json()).toEqual({ error: { code: "IGDM_ERR_ADMIN_AUTH", message: expect.any(String) } });
     }
     expect((await status("cmd-1", {})).statusCode).toBe(401);
-    expect((await admin.inject({ method: "GET", url: "/debug/anything" })).statusCode).toBe(401);
+    expect((await t.admin.inject({ method: "GET", url: "/debug/anything" })).statusCode).toBe(401);
     expect(seen).toEqual([]);
   });
 
@@ -86,7 +59,7 @@ describe("admin authentication", () => {
   });
 
   it("answers 404 for an unknown route once authenticated", async () => {
-    const res = await admin.inject({ method: "GET", url: "/nope", headers: auth });
+    const res = await t.admin.inject({ method: "GET", url: "/nope", headers: auth });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe("IGDM_ERR_NOT_FOUND");
   });
@@ -141,7 +114,7 @@ describe("POST /send/:page_id", () => {
       expect(res.statusCode, contentType).toBe(400);
       expect(res.json().error.code).toBe("IGDM_ERR_BAD_REQUEST");
     }
-    const noType = await admin.inject({ method: "POST", url: "/send/1789", headers: auth, payload: body });
+    const noType = await t.admin.inject({ method: "POST", url: "/send/1789", headers: auth, payload: body });
     expect(noType.statusCode).toBe(400);
     const malformed = await send("1789", "{not json");
     expect(malformed.statusCode).toBe(400);
@@ -171,8 +144,7 @@ describe("POST /send/:page_id", () => {
     const noSender = await send("1789", { recipient_id: "42", text: "hi" });
     expect(noSender.statusCode).toBe(404);
     expect(noSender.json().error.code).toBe("IGDM_ERR_NO_SENDER");
-    for (const s of subs) s.unsubscribe();
-    subs = [];
+    await t.clear();
     await responder({ ok: false, code: "IGDM_ERR_BAD_REQUEST", message: "recipientId: bad" });
     const bad = await send("1789", { recipient_id: "42", text: "hi" });
     expect(bad.statusCode).toBe(400);

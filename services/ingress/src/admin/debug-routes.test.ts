@@ -7,54 +7,28 @@ import {
   DebugPagesRequest,
   DebugTokensReply,
   DebugTokensRequest,
-  topology,
 } from "@igdm/contracts";
-import { connectTestNats, deleteNamespaceStreams } from "@igdm/testkit";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { ADMIN_TOKEN, type IngressUnderTest, startIngress } from "../testing/ingress-harness.js";
-import { silentResponder, standInResponder } from "../testing/stand-in-responder.js";
+import { ADMIN_TOKEN } from "../testing/ingress-harness.js";
+import { useIngressWithStandIns } from "../testing/use-stand-ins.js";
 
 // The persister's side is played by real NATS responders on the test's namespace.
-let ingress: IngressUnderTest;
-let admin: FastifyInstance;
-let nc: NatsConnection;
-let subs: Subscription[] = [];
-const seen: unknown[] = [];
+// A short relay timeout, so the never-answering persister's tests do not wait 5 seconds.
+const t = useIngressWithStandIns({ admin: true, env: { RPC_TIMEOUT_MS: "300" } });
+const { seen } = t;
 
-beforeAll(async () => {
-  nc = await connectTestNats();
-  // A short relay timeout, so the never-answering persister's tests do not wait 5 seconds.
-  ingress = await startIngress({ admin: true, env: { RPC_TIMEOUT_MS: "300" } });
-  if (!ingress.admin) throw new Error("admin app not built");
-  admin = ingress.admin;
-});
-afterEach(() => {
-  for (const s of subs) s.unsubscribe();
-  subs = [];
-  seen.length = 0;
-});
-afterAll(async () => {
-  await ingress.close();
-  await deleteNamespaceStreams(nc, ingress.namespace);
-  await nc.close();
-});
+const subjectOf = (operation: string) => t.subject("persister", operation);
 
-const subjectOf = (operation: string) => topology(ingress.namespace).subjects.rpc("persister", operation);
-
-async function persister<Req extends z.ZodType, Rep extends z.ZodType>(
+const persister = <Req extends z.ZodType, Rep extends z.ZodType>(
   operation: string,
   request: Req,
   reply: Rep,
   answer: z.input<Rep>,
-) {
-  subs.push(await standInResponder({ nc, subject: subjectOf(operation), request, reply, answer, seen }));
-}
+) => t.stand(subjectOf(operation), request, reply, answer);
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const get = (url: string, headers: Record<string, string> = auth) => admin.inject({ method: "GET", url, headers });
+const get = (url: string, headers: Record<string, string> = auth) => t.admin.inject({ method: "GET", url, headers });
 
 const message = {
   messageId: "mid.1",
@@ -308,13 +282,13 @@ describe("every debug view", () => {
   ] as const;
 
   it.each(views)("%s answers 401 without the admin token and relays nothing", async (path, operation) => {
-    subs.push(await silentResponder(nc, subjectOf(operation), seen));
+    await t.silent(subjectOf(operation));
     for (const headers of [{}, { authorization: "Bearer wrong-token-wrong-token-wrong" }] as Record<string, string>[]) {
       const res = await get(path, headers);
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe("IGDM_ERR_ADMIN_AUTH");
     }
-    await nc.flush();
+    await t.nc.flush();
     expect(seen).toEqual([]);
   });
 
@@ -325,7 +299,7 @@ describe("every debug view", () => {
   });
 
   it.each(views)("%s answers 504 when the persister is subscribed but never answers", async (path, operation) => {
-    subs.push(await silentResponder(nc, subjectOf(operation), seen));
+    await t.silent(subjectOf(operation));
     const res = await get(path);
     expect(res.statusCode).toBe(504);
     expect(res.json()).toEqual({

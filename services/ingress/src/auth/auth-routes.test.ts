@@ -1,61 +1,19 @@
-import {
-  BeginLoginReply,
-  BeginLoginRequest,
-  ConnectAccountReply,
-  ConnectAccountRequest,
-  topology,
-} from "@igdm/contracts";
-import { connectTestNats, deleteNamespaceStreams } from "@igdm/testkit";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type IngressUnderTest, startIngress } from "../testing/ingress-harness.js";
-import { standInResponder } from "../testing/stand-in-responder.js";
+import { BeginLoginReply, BeginLoginRequest, ConnectAccountReply, ConnectAccountRequest } from "@igdm/contracts";
+import { describe, expect, it } from "vitest";
+import { useIngressWithStandIns } from "../testing/use-stand-ins.js";
 
 // token-refresher's side of the conversation is played by real NATS responders on the test's namespace.
-let ingress: IngressUnderTest;
-let nc: NatsConnection;
-let subs: Subscription[] = [];
-const seen: unknown[] = [];
-
-beforeAll(async () => {
-  nc = await connectTestNats();
-  ingress = await startIngress();
-});
-afterEach(() => {
-  for (const s of subs) s.unsubscribe();
-  subs = [];
-  seen.length = 0;
-});
-afterAll(async () => {
-  await ingress.close();
-  await deleteNamespaceStreams(nc, ingress.namespace);
-  await nc.close();
-});
+const t = useIngressWithStandIns();
+const { seen } = t;
 
 async function respond(begin: BeginLoginReply | undefined, connect: ConnectAccountReply | undefined) {
-  const t = topology(ingress.namespace);
-  if (begin) {
-    const subject = t.subjects.rpc("token-refresher", "begin-login");
-    subs.push(
-      await standInResponder({ nc, subject, request: BeginLoginRequest, reply: BeginLoginReply, answer: begin, seen }),
-    );
-  }
+  if (begin) await t.stand(t.subject("token-refresher", "begin-login"), BeginLoginRequest, BeginLoginReply, begin);
   if (connect) {
-    const subject = t.subjects.rpc("token-refresher", "connect");
-    subs.push(
-      await standInResponder({
-        nc,
-        subject,
-        request: ConnectAccountRequest,
-        reply: ConnectAccountReply,
-        answer: connect,
-        seen,
-      }),
-    );
+    await t.stand(t.subject("token-refresher", "connect"), ConnectAccountRequest, ConnectAccountReply, connect);
   }
 }
 
-const get = (url: string) => ingress.app.inject({ method: "GET", url });
+const get = (url: string) => t.ingress.app.inject({ method: "GET", url });
 
 describe("GET /auth/login", () => {
   it("redirects to the dialog URL token-refresher made, for the flow asked", async () => {

@@ -1,59 +1,31 @@
-import { DeletionStatusReply, DeletionStatusRequest, topology } from "@igdm/contracts";
-import { connectTestNats, deleteNamespaceStreams } from "@igdm/testkit";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DeletionStatusReply, DeletionStatusRequest } from "@igdm/contracts";
+import { deleteNamespaceStreams } from "@igdm/testkit";
+import { describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY } from "../html.js";
-import { type IngressUnderTest, startIngress } from "../testing/ingress-harness.js";
-import { silentResponder, standInResponder } from "../testing/stand-in-responder.js";
+import { startIngress } from "../testing/ingress-harness.js";
+import { useIngressWithStandIns } from "../testing/use-stand-ins.js";
 
 // The persister's side of `deletion-status` is played by a real NATS responder on the test's namespace.
-let ingress: IngressUnderTest;
-let nc: NatsConnection;
-let subs: Subscription[] = [];
-const seen: unknown[] = [];
+const t = useIngressWithStandIns({
+  env: {
+    // Short, so the never-answering persister's test does not wait 5 seconds; no assertion depends on it.
+    RPC_TIMEOUT_MS: "300",
+    OPERATOR_NAME: `Acme <Shop> & "Sons"`,
+    OPERATOR_CONTACT_EMAIL: "privacy+dm@acme.test",
+    WEBHOOKS_MAX_AGE_DAYS: "3",
+  },
+});
+const { seen } = t;
 const CODE = "Abc123Def456Ghi789Jk";
 
-beforeAll(async () => {
-  nc = await connectTestNats();
-  ingress = await startIngress({
-    env: {
-      // Short, so the never-answering persister's test does not wait 5 seconds; no assertion depends on it.
-      RPC_TIMEOUT_MS: "300",
-      OPERATOR_NAME: `Acme <Shop> & "Sons"`,
-      OPERATOR_CONTACT_EMAIL: "privacy+dm@acme.test",
-      WEBHOOKS_MAX_AGE_DAYS: "3",
-    },
-  });
-});
-afterEach(() => {
-  for (const s of subs) s.unsubscribe();
-  subs = [];
-  seen.length = 0;
-});
-afterAll(async () => {
-  await ingress.close();
-  await deleteNamespaceStreams(nc, ingress.namespace);
-  await nc.close();
-});
+const subject = () => t.subject("persister", "deletion-status");
 
-const subject = () => topology(ingress.namespace).subjects.rpc("persister", "deletion-status");
-
-async function persister(answer: DeletionStatusReply) {
-  subs.push(
-    await standInResponder({
-      nc,
-      subject: subject(),
-      request: DeletionStatusRequest,
-      reply: DeletionStatusReply,
-      answer,
-      seen,
-    }),
-  );
-}
+const persister = (answer: DeletionStatusReply) =>
+  t.stand(subject(), DeletionStatusRequest, DeletionStatusReply, answer);
 
 const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 const get = (code: string, headers: Record<string, string> = browser) =>
-  ingress.app.inject({ method: "GET", url: `/meta/data-deletion/${code}`, headers });
+  t.ingress.app.inject({ method: "GET", url: `/meta/data-deletion/${code}`, headers });
 
 function expectPageHeaders(res: Awaited<ReturnType<typeof get>>) {
   expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
@@ -143,7 +115,7 @@ describe("GET /meta/data-deletion/:code", () => {
   });
 
   it("answers 504 when the persister never answers", async () => {
-    subs.push(await silentResponder(nc, subject(), seen));
+    await t.silent(subject());
     const res = await get(CODE, { accept: "application/json" });
     expect(res.statusCode).toBe(504);
     expect(res.json().error.code).toBe("IGDM_ERR_UPSTREAM_TIMEOUT");
@@ -160,7 +132,7 @@ describe("GET /meta/data-deletion/:code", () => {
 
 describe("GET /privacy", () => {
   it("names the operator and the contact, escaped, with the configured retention", async () => {
-    const res = await ingress.app.inject({ method: "GET", url: "/privacy" });
+    const res = await t.ingress.app.inject({ method: "GET", url: "/privacy" });
     expect(res.statusCode).toBe(200);
     expectPageHeaders(res);
     expect(res.body).toContain("Acme &lt;Shop&gt; &amp; &quot;Sons&quot;");
@@ -180,7 +152,7 @@ describe("GET /privacy", () => {
       expect(res.body).toContain("no contact address is configured");
     } finally {
       await bare.close();
-      await deleteNamespaceStreams(nc, bare.namespace);
+      await deleteNamespaceStreams(t.nc, bare.namespace);
     }
   });
 });

@@ -14,26 +14,6 @@ import { jsonRows, storableJson } from "./json.js";
  * (the webhook entry id: a page or an Instagram account), messages through ig_id / page_id.
  */
 
-/** Everything whose rows a data deletion removes, in the order they are deleted (children before parents). */
-export const DELETED_TABLES = [
-  "messages",
-  "message_reactions",
-  "message_reads",
-  "postbacks",
-  "referrals",
-  "comments",
-  "mentions",
-  "unrecognised_events",
-  "outbound_sends",
-  "auto_reply_rules",
-  "token_logs",
-  "webhook_logs",
-  "instagram_accounts",
-  "pages",
-  "users",
-] as const;
-export type DeletedTable = (typeof DELETED_TABLES)[number];
-
 /** The event tables keyed to an account by account_id. */
 const ACCOUNT_ID_TABLES = [
   "message_reactions",
@@ -45,7 +25,19 @@ const ACCOUNT_ID_TABLES = [
   "unrecognised_events",
   "outbound_sends",
   "auto_reply_rules",
-] as const satisfies readonly DeletedTable[];
+] as const;
+
+/** Everything whose rows a data deletion removes, in the order they are deleted (children before parents). */
+export const DELETED_TABLES = [
+  "messages",
+  ...ACCOUNT_ID_TABLES,
+  "token_logs",
+  "webhook_logs",
+  "instagram_accounts",
+  "pages",
+  "users",
+] as const;
+export type DeletedTable = (typeof DELETED_TABLES)[number];
 
 /** sha256 hex of the user id: what a deletion request keeps instead of the id. */
 export const userHash = (userId: string) => createHash("sha256").update(userId, "utf8").digest("hex");
