@@ -60,14 +60,21 @@ export async function startPipeline(
     env?: Record<string, string>;
     /** Where the services reach the database (e.g. through a proxy a test can cut); the database itself by default. */
     databaseUrl?: (db: TestDatabase) => Promise<string>;
+    /**
+     * A private NATS server the test owns (and disposes) instead of the shared one. Only there may `namespace` be
+     * "" (production's subjects and streams), and stop() then leaves its streams alone.
+     */
+    nats?: { url: string; namespace?: string };
+    /** Environment of one service's processes only (e.g. its own NATS_USER and NATS_PASSWORD), over `env`. */
+    serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   } = {},
 ): Promise<Pipeline> {
-  const namespace = uniqueNamespace("e2e");
+  const namespace = opts.nats?.namespace ?? uniqueNamespace("e2e");
   const db = await createMigratedTestDatabase("igdm_e2e");
   const port = await freePort();
   const adminPort = await freePort();
   const env = {
-    NATS_URL: testNatsUrl(),
+    NATS_URL: opts.nats?.url ?? testNatsUrl(),
     NATS_NAMESPACE: namespace,
     DATABASE_URL: opts.databaseUrl ? await opts.databaseUrl(db) : db.url,
     APP_SECRET,
@@ -89,7 +96,13 @@ export async function startPipeline(
   const spawn = async (name: ServiceName, extra: Record<string, string> = {}) => {
     // Every process its own ops port: replicas and parallel test files never collide on the defaults.
     const opsPort = extra.OPS_PORT ?? String(await freePort());
-    const p = spawnService(name, { ...env, OPS_HOST: "127.0.0.1", ...extra, OPS_PORT: opsPort });
+    const p = spawnService(name, {
+      ...env,
+      OPS_HOST: "127.0.0.1",
+      ...opts.serviceEnv?.[name],
+      ...extra,
+      OPS_PORT: opsPort,
+    });
     processes.push(p);
     opsUrls.set(p, `http://127.0.0.1:${opsPort}`);
     await p.waitForLog(READY[name]);
@@ -125,6 +138,7 @@ export async function startPipeline(
     stop: async () => {
       await Promise.all(processes.map((p) => p.stop()));
       await db.drop();
+      if (opts.nats) return;
       const nc = await connectTestNats();
       await deleteNamespaceStreams(nc, namespace);
       await nc.close();

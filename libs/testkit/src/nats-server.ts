@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canConnect, freePort, waitFor } from "./ports.js";
@@ -19,27 +19,48 @@ export interface NatsServerHandle {
   resume(): void;
   /** Stops and deletes the store. */
   dispose(): Promise<void>;
+  /** What the server printed so far (its log goes to stderr): permission violations, for instance. */
+  log(): string;
+}
+
+export interface NatsServerOptions {
+  args?: string[];
+  binary?: string;
+  port?: number;
+  /**
+   * Runs the server with this configuration file text instead of `-js -sd <store>`. It is given the private store
+   * directory, which the text must use as JetStream's store_dir (nats-server refuses `-sd` beside a store_dir).
+   * The listen address and port are still set on the command line, which wins over the file.
+   */
+  config?: (storeDir: string) => string;
+  /** Extra environment of the server process: the variables a configuration reads as `$NAME`. */
+  env?: Record<string, string>;
 }
 
 /**
  * Starts a private nats-server with JetStream on a free port (after nats.js's test launcher), for tests that
  * must stop, kill or reconfigure the broker without disturbing the shared one.
  */
-export async function startNatsServer(
-  opts: { args?: string[]; binary?: string; port?: number } = {},
-): Promise<NatsServerHandle> {
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const port = opts.port ?? (await freePort());
   const storeDir = mkdtempSync(join(tmpdir(), "igdm-nats-"));
   const binary = opts.binary ?? process.env.NATS_SERVER_BIN ?? "nats-server";
+  // The file sits beside the store, not in it: JetStream owns its store directory.
+  const configDir = opts.config ? mkdtempSync(join(tmpdir(), "igdm-nats-conf-")) : undefined;
+  const storage = configDir ? ["-c", join(configDir, "nats.conf")] : ["-js", "-sd", storeDir];
+  if (configDir && opts.config) writeFileSync(join(configDir, "nats.conf"), opts.config(storeDir));
   let proc: ChildProcess | undefined;
+  let log = "";
 
   const start = async () => {
-    const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])], {
+    const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), ...storage, ...(opts.args ?? [])], {
       stdio: ["ignore", "ignore", "pipe"],
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
     });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
+      log = (log + d.toString()).slice(-1_000_000);
     });
     proc = child;
     await waitFor(
@@ -76,6 +97,8 @@ export async function startNatsServer(
     dispose: async () => {
       await terminate("SIGKILL");
       rmSync(storeDir, { recursive: true, force: true });
+      if (configDir) rmSync(configDir, { recursive: true, force: true });
     },
+    log: () => log,
   };
 }

@@ -7,7 +7,10 @@ export type { NatsConnection };
 
 export interface NatsOptions {
   url: string;
+  /** The service's name: the connection's name on the server and, unless `inboxPrefix` says otherwise, its inboxes. */
   name: string;
+  /** Prefix of every reply subject this connection listens on; `_INBOX_<name>` by default. */
+  inboxPrefix?: string | undefined;
   user?: string | undefined;
   password?: string | undefined;
   credsFile?: string | undefined;
@@ -18,14 +21,26 @@ export function natsOptionsFromEnv(env: CommonEnv, name: string): NatsOptions {
 }
 
 /**
+ * The reply subjects of a service: `_INBOX_<service>.…` instead of the shared `_INBOX.…`, so its NATS user may be
+ * allowed to subscribe to its own replies only (deploy/nats/nats.conf). Requests, JetStream publish acks, API calls,
+ * KV reads and pull consumers all take their inboxes from the connection's prefix.
+ */
+export function serviceInboxPrefix(name: string): string {
+  // One subject token: no dots, wildcards or whitespace, so a permission `_INBOX_<name>.>` matches exactly these.
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`"${name}" cannot name an inbox: use letters, digits, _ and -`);
+  return `_INBOX_${name}`;
+}
+
+/**
  * Connects with the settings every service needs: reconnect forever (the default of 10 attempts closes the
- * connection for good) and no async stack traces (about twice the publish throughput). With
- * `waitOnFirstConnect` a service started before NATS keeps trying instead of failing.
+ * connection for good), no async stack traces (about twice the publish throughput) and the service's own inbox
+ * prefix. With `waitOnFirstConnect` a service started before NATS keeps trying instead of failing.
  */
 export async function connectNats(opts: NatsOptions, log: Logger): Promise<NatsConnection> {
   const nc = await connect({
     servers: opts.url.split(",").map((s) => s.trim()),
     name: opts.name,
+    inboxPrefix: opts.inboxPrefix ?? serviceInboxPrefix(opts.name),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
