@@ -32,4 +32,8 @@ fi
 npm run build
 npm run db:migrate
 echo "stack: ingress on http://${HOST}:${PORT} (webhook: /webhook, connect an account: /auth/login, health: /health)"
+if [ -n "${sandbox:-}" ]; then
+  echo "stack: once the services log that they are ready, run \`npm run simulate\` in another terminal: it connects the"
+  echo "       sandbox's account, sends a signed test DM and shows it stored and answered (GET /debug/messages)"
+fi
 exec npx turbo run start "${filters[@]}" --concurrency=20

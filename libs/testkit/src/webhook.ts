@@ -10,24 +10,43 @@ export function metaWebhookHeaders(body: Uint8Array | string, secret: string): R
   };
 }
 
-/** A minimal Instagram text-message delivery to account 17841400000000001 (the sandbox's shop), unique per `mid`. */
-export function instagramTextWebhook(mid: string, text = "hello", opts: { from?: string; at?: number } = {}): string {
+/** The sandbox's shop (17841400000000001): the Instagram account deliveries go to unless told. */
+const SHOP_IG_ID = "17841400000000001";
+
+/**
+ * A delivery of one messaging item (`{ message }`, `{ reaction }`, `{ read }`…) to `account`, sent by `from` to
+ * `to` (the account: an inbound item, unless told; an echo goes from the account to a person).
+ */
+export function instagramMessagingWebhook(
+  item: Record<string, unknown>,
+  opts: { account?: string; from?: string; to?: string; at?: number } = {},
+): string {
   const now = opts.at ?? Date.now();
+  const account = opts.account ?? SHOP_IG_ID;
   return JSON.stringify({
     object: "instagram",
     entry: [
       {
-        id: "17841400000000001",
+        id: account,
         time: now,
         messaging: [
           {
             sender: { id: opts.from ?? "9000000000000001" },
-            recipient: { id: "17841400000000001" },
+            recipient: { id: opts.to ?? account },
             timestamp: now,
-            message: { mid, text },
+            ...item,
           },
         ],
       },
     ],
   });
+}
+
+/** A minimal Instagram text message from `from` to account `to` (the sandbox's shop unless told), unique per `mid`. */
+export function instagramTextWebhook(
+  mid: string,
+  text = "hello",
+  opts: { from?: string; to?: string; at?: number } = {},
+): string {
+  return instagramMessagingWebhook({ message: { mid, text } }, { account: opts.to, from: opts.from, at: opts.at });
 }
