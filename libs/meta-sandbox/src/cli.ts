@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   }
   // The stack passes its app credentials so the services and the sandbox agree on them.
   const sandbox = await startMetaSandbox({
+    ...(process.env.SANDBOX_HOST ? { host: process.env.SANDBOX_HOST } : {}),
     port,
     ...(process.env.APP_ID ? { appId: process.env.APP_ID } : {}),
     ...(process.env.APP_SECRET ? { appSecret: process.env.APP_SECRET } : {}),

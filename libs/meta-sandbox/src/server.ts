@@ -13,6 +13,8 @@ import { type SandboxConfig, type SandboxRequest, SandboxState } from "./state.j
 export interface MetaSandboxOptions {
   /** 0 or absent: any free port. */
   port?: number;
+  /** The interface to listen on: 127.0.0.1 unless set (compose sets 0.0.0.0 so other containers reach it). */
+  host?: string;
   appId?: string;
   appSecret?: string;
   igAppId?: string;
@@ -63,7 +65,7 @@ export async function startMetaSandbox(opts: MetaSandboxOptions = {}): Promise<M
   };
   const state = new SandboxState(config);
   const app = await buildSandboxServer(state);
-  await app.listen({ host: "127.0.0.1", port: opts.port ?? 0 });
+  await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 });
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("meta-sandbox: no TCP address after listen");
   const url = `http://127.0.0.1:${address.port}`;
