@@ -102,18 +102,24 @@ describe("npm run simulate", () => {
     expect(sandbox.state.sentMessages.filter((m) => m.recipient === user && m.accepted)).toHaveLength(1);
   });
 
-  it("uses the account already connected, with a new sender every run", async () => {
+  it("connects the account again (the sandbox forgets its tokens when it restarts), with a new sender", async () => {
     const logins = () => sandbox.state.requests.filter((r) => r.path.includes("/dialog/oauth")).length;
+    // What a restart of `npm run stack` does to the sandbox: every token it issued (and its log) is forgotten.
+    sandbox.state.reset();
     const before = logins();
     const run = await runSimulate(stackEnv);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Instagram account ${SANDBOX_SHOP_IG_ID} (@sandbox.shop) is connected.`);
-    expect(logins()).toBe(before);
+    expect(logins()).toBeGreaterThan(before);
     const sender = /inbound .*from (\d+) to/.exec(run.stdout)?.[1];
     expect(sender).toMatch(/^9\d{15}$/);
     expect(sender).not.toBe("9200000000000001");
     expect(sandbox.state.sentMessages.filter((m) => m.recipient === sender && m.accepted)).toHaveLength(1);
+    // Connecting again updated the rows: still the sandbox's two pages and one Instagram account.
+    const [counts] = await pipeline.db.sql<{ pages: number; igs: number }[]>`
+      select (select count(*)::int from pages) as pages, (select count(*)::int from instagram_accounts) as igs`;
+    expect(counts).toEqual({ pages: 2, igs: 1 });
   });
 
   it("says what is wrong, and fails, when the stack is not running or disagrees on a secret", async () => {

@@ -169,3 +169,29 @@ describe("responder: access_revoked", () => {
     expect(sentToRecipient()).toHaveLength(2);
   });
 });
+
+describe("responder: a new token", () => {
+  it("drops cached credentials when a page is connected again, so the next send uses the new token", async () => {
+    credential = validCredential(sandbox);
+    await revoke("c");
+    expect(await outcome(await sendCommand())).toMatchObject({ kind: "reply_sent" });
+    const before = credentialRequests;
+    // A reconnect issued a new page token (the old one may be dead): the persister now hands out that one.
+    credential = validCredential(sandbox);
+    const reconnect = DomainEvent.parse({
+      v: 1,
+      id: `page_connected:${SANDBOX_SHOP_PAGE_ID}:again`,
+      occurredAt: new Date().toISOString(),
+      kind: "page_connected",
+      pageId: SANDBOX_SHOP_PAGE_ID,
+      userId: "10000000000001",
+      accessTokenEnc: credential.ok ? credential.accessTokenEnc : "",
+    });
+    await publishEvents(jetstream(nc), t, [reconnect], { timeoutMs: 5000 });
+    expect(await outcome(await sendCommand())).toMatchObject({ kind: "reply_sent" });
+    expect(credentialRequests).toBe(before + 1);
+    const cipher = TokenCipher.fromKeys(ResponderEnv.shape.TOKEN_ENCRYPTION_KEYS.parse(KEYS));
+    const newToken = credential.ok ? cipher.decrypt(credential.accessTokenEnc) : "";
+    expect(sentToRecipient().at(-1)!.token).toBe(newToken);
+  });
+});

@@ -4,6 +4,31 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { PersisterClient } from "./persister-client.js";
 
 /**
+ * Events after which a cached sending credential may be stale: a new token from a reconnect or a refresh (the old
+ * one may be dead: sending with it would fail and mark the fresh one invalid), or a revocation.
+ */
+const CREDENTIAL_EVENTS = ["page_connected", "instagram_account_linked", "token_refreshed"] as const;
+
+/**
+ * Drops every cached sending credential when an account gets a new token (`CREDENTIAL_EVENTS`), each on a plain
+ * subscription that every replica hears. Returns the subscriptions, the revocation's among them.
+ */
+export function forgetCredentialsOnChange(opts: {
+  nc: NatsConnection;
+  topology: Topology;
+  persister: PersisterClient;
+  log: Logger;
+}): Subscription[] {
+  const { nc, topology, persister } = opts;
+  return [
+    forgetCredentialsOnRevocation(opts),
+    ...CREDENTIAL_EVENTS.map((kind) =>
+      nc.subscribe(topology.subjects.event(kind), { callback: () => persister.forgetAll() }),
+    ),
+  ];
+}
+
+/**
  * Drops every cached sending credential when the persister announces that someone's access was revoked
  * (deauthorize or data deletion). A plain core subscription without a queue group, so every replica hears it; the
  * callback runs as the message is read, before anything received after it on this connection is handled.

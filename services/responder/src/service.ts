@@ -12,7 +12,7 @@ import {
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Subscription } from "@nats-io/transport-node";
-import { forgetCredentialsOnRevocation } from "./access-revoked.js";
+import { forgetCredentialsOnChange } from "./access-revoked.js";
 import { autoReply } from "./auto-reply.js";
 import type { ResponderEnv } from "./env.js";
 import { serveManualSend } from "./manual-send.js";
@@ -39,7 +39,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
   });
   const limiter = new RateLimiter(env.SEND_RATE_PER_SECOND);
   let persister: PersisterClient | undefined;
-  let revocations: Subscription | undefined;
+  let credentialEvents: Subscription[] = [];
   const worker = await startWorker({
     service: "responder",
     env,
@@ -62,8 +62,8 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
         credentialsMs: env.CREDENTIALS_CACHE_SECONDS * 1000,
       });
       // Every replica, on the connection its consumers read from, before they start: no cached credential
-      // outlives a revocation.
-      revocations = forgetCredentialsOnRevocation({ nc, topology, persister, log });
+      // outlives a revocation or a newer token.
+      credentialEvents = forgetCredentialsOnChange({ nc, topology, persister, log });
       const deps = {
         js,
         topology,
@@ -109,7 +109,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
     readiness: () => worker.readiness(),
     stop: async () => {
       manual.unsubscribe();
-      revocations?.unsubscribe();
+      for (const sub of credentialEvents) sub.unsubscribe();
       await worker.stop();
     },
   };

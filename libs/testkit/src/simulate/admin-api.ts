@@ -30,6 +30,12 @@ export interface AdminPage {
   instagram_accounts: AdminAccount[];
 }
 
+export interface AdminToken {
+  subject_type: "user" | "page" | "instagram_account";
+  subject_id: string;
+  fingerprint: string | null;
+}
+
 export interface AdminPages {
   pages: AdminPage[];
   instagram_accounts: AdminAccount[];
@@ -44,6 +50,10 @@ export class AdminApi {
 
   pages(): Promise<AdminPages> {
     return this.#get<AdminPages>("/debug/pages");
+  }
+
+  async tokens(): Promise<AdminToken[]> {
+    return (await this.#get<{ tokens: AdminToken[] }>("/debug/tokens")).tokens;
   }
 
   /** The account's newest messages first (200 at most: the view's limit). */

@@ -21,19 +21,30 @@ export async function simulate(s: SimulateSettings, progress: (line: string) => 
   await checkIngress(s.ingressUrl);
   const admin = new AdminApi(s.adminUrl, s.adminToken);
   let account = connectedAccount(await admin.pages(), s.account);
-  const connected = !account;
-  if (!account) {
-    progress("No Instagram account is connected yet: connecting the Meta sandbox's through ingress's OAuth flow.");
+  const fresh = !account;
+  if (await answers(s.sandboxUrl)) {
+    // The sandbox keeps what it issued in memory: after a restart it knows none of the stored tokens and every
+    // send would be refused. Connecting again is idempotent (rows are updated, never duplicated).
+    progress(
+      fresh
+        ? "No Instagram account is connected yet: connecting the Meta sandbox's through ingress's OAuth flow."
+        : "Connecting the Meta sandbox's account again, so its tokens are ones the running sandbox issued.",
+    );
+    const before = new Set((await admin.tokens()).map((t) => t.fingerprint));
     await connectSandbox(s);
-    account = await within(s.timeoutMs, "the connected account in /debug/pages", async () =>
-      connectedAccount(await admin.pages(), s.account),
+    account = await within(s.timeoutMs, "the connected account with new tokens in /debug/pages", async () => {
+      const renewed = (await admin.tokens()).some((t) => t.subject_type === "page" && !before.has(t.fingerprint));
+      return renewed ? connectedAccount(await admin.pages(), s.account) : undefined;
+    });
+  } else if (!account) {
+    throw new SimulateError(
+      `no Instagram account is connected and no Meta sandbox answers at ${s.sandboxUrl}: connect an account at ` +
+        `${s.ingressUrl}/auth/login first`,
     );
   }
 
   const name = account.username ? ` (@${account.username})` : "";
-  progress(
-    `Instagram account ${account.id}${name} ${connected ? "connected through the Meta sandbox" : "is connected"}.`,
-  );
+  progress(`Instagram account ${account.id}${name} ${fresh ? "connected through the Meta sandbox" : "is connected"}.`);
 
   // Replies already there (a reused --from) are not this run's.
   const earlier = new Set((await admin.messages(account.id)).map((m) => m.message_id));
@@ -90,6 +101,17 @@ async function checkIngress(ingressUrl: string): Promise<void> {
   });
   await res.body?.cancel();
   if (!res.ok) throw new SimulateError(`ingress's /health answered ${res.status} at ${ingressUrl}`);
+}
+
+/** True when something answers HTTP at `url` (the sandbox runs only when the stack has no real APP_ID). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url);
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function connectSandbox(s: SimulateSettings): Promise<void> {
