@@ -37,7 +37,8 @@ export async function hasRowFor(db: TestDatabase, e: ExpectedEvent, webhookId: s
 
 export const sha256 = (body: string | Buffer) => createHash("sha256").update(body).digest("hex");
 
-const COUNTED_TABLES = [
+/** The tables webhooks write (and the raw log). */
+export const COUNTED_TABLES = [
   "messages",
   "message_reactions",
   "message_reads",

@@ -18,6 +18,7 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Day, dayOfWebhooks } from "./day-of-webhooks.js";
+import { COUNTED_TABLES } from "./expected-rows.js";
 import { ADMIN_TOKEN, APP_SECRET, type Pipeline, type ServiceName, startPipeline } from "./pipeline.js";
 import {
   type ReplayStart,
@@ -181,21 +182,7 @@ describe("replaying a day of events", () => {
     const accepted = before.sent.filter((m) => m.accepted);
     expect(accepted).toHaveLength(day.replies + 2);
     expect(accepted.filter((m) => m.recipient === day.lateSender)).toHaveLength(0);
-    for (const table of [
-      "messages",
-      "message_reactions",
-      "message_reads",
-      "postbacks",
-      "referrals",
-      "comments",
-      "mentions",
-      "unrecognised_events",
-      "webhook_logs",
-      "outbound_sends",
-      "dead_letters",
-      "deletion_requests",
-      "token_logs",
-    ]) {
+    for (const table of [...COUNTED_TABLES, "outbound_sends", "dead_letters", "deletion_requests", "token_logs"]) {
       expect(before.tables[table]?.length, table).toBeGreaterThan(0);
     }
     expect(before.tables.webhook_logs).toHaveLength(day.bodies.length + 1);
