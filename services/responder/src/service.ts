@@ -12,8 +12,8 @@ import {
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Subscription } from "@nats-io/transport-node";
-import { forgetCredentialsOnChange } from "./access-revoked.js";
 import { autoReply } from "./auto-reply.js";
+import { forgetCredentialsOnChange } from "./credential-events.js";
 import type { ResponderEnv } from "./env.js";
 import { serveManualSend } from "./manual-send.js";
 import { PersisterClient } from "./persister-client.js";
