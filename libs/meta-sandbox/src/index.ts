@@ -1,6 +1,6 @@
 export { type ConsentForm, completeSandboxLogin, parseConsentForm } from "./consent.js";
 export { MetaError, type MetaErrorName, type MetaErrorSpec, metaErrors } from "./errors.js";
-export type { FaultMatch, PendingFault } from "./faults.js";
+export type { DelaySpec, Fault, FaultMatch, PendingFault } from "./faults.js";
 export type { AuthorizationCode, LoginProvider } from "./oauth-codes.js";
 export {
   defaultSeed,

@@ -115,6 +115,10 @@ export async function buildSandboxServer(state: SandboxState): Promise<FastifyIn
   });
   const appId = state.config.appId;
   const logEntries = new WeakMap<FastifyRequest, SandboxRequest>();
+  /** Requests processed normally whose answer a `delayNext` fault holds back, and for how long. */
+  const lateAnswers = new WeakMap<FastifyRequest, number>();
+  // Before fastify closes the server: held answers must neither keep `close()` waiting nor fire afterwards.
+  app.addHook("preClose", async () => state.dropHeldAnswers());
 
   await app.register(formbody);
   app.removeContentTypeParser("application/json");
@@ -146,11 +150,23 @@ export async function buildSandboxServer(state: SandboxState): Promise<FastifyIn
     state.logRequest(entry);
     logEntries.set(request, entry);
     const fault = state.takeFault(request.method, path);
-    if (fault) return sendMetaError(reply, request, new MetaError(fault), appId);
+    if (fault?.kind === "error") return sendMetaError(reply, request, new MetaError(fault.error), appId);
+    if (fault?.kind === "delay" && fault.delay.deliver) lateAnswers.set(request, fault.delay.ms);
+    if (fault?.kind === "delay" && !fault.delay.deliver) {
+      // Never processed, never answered: fastify stops here, and the connection dies once the hold is over.
+      reply.hijack();
+      await state.holdAnswer(fault.delay.ms, reply.raw);
+      reply.raw.destroy();
+    }
   });
   app.addHook("preHandler", async (request) => {
     const entry = logEntries.get(request);
     if (entry) entry.body = request.body;
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    const ms = lateAnswers.get(request);
+    if (ms !== undefined) await state.holdAnswer(ms, reply.raw);
+    return payload;
   });
   app.addHook("onResponse", async (request, reply) => {
     const entry = logEntries.get(request);

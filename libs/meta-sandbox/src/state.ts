@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import type { MetaErrorSpec } from "./errors.js";
-import { type FaultMatch, FaultQueue, type PendingFault } from "./faults.js";
+import { type DelaySpec, type Fault, type FaultMatch, FaultQueue, type PendingFault } from "./faults.js";
+import { HeldAnswers } from "./held-answers.js";
 import { type AuthorizationCode, CODE_LIFETIME_SECONDS, newCode } from "./oauth-codes.js";
 import { defaultSeed, type SandboxSeed, type SeedInstagramBusinessAccount } from "./seed.js";
 import { newTokenRecord, type SandboxToken, TOKEN_LIFETIME_SECONDS, type TokenKind, tokenProblem } from "./tokens.js";
@@ -105,6 +107,7 @@ export class SandboxState {
   readonly #codes = new Map<string, AuthorizationCode>();
   readonly #subscriptions = new Map<string, string[]>();
   readonly #faults = new FaultQueue();
+  readonly #held = new HeldAnswers();
   #messageCounter = 0;
 
   constructor(config: SandboxConfig, seed: SandboxSeed = defaultSeed()) {
@@ -118,7 +121,10 @@ export class SandboxState {
 
   // ---- seed ----------------------------------------------------------------------------------------------------
 
-  /** Replaces users, Pages and Instagram accounts, and forgets every token, code, subscription, fault and log. */
+  /**
+   * Replaces users, Pages and Instagram accounts, and forgets every token, code, subscription, fault and log; answers
+   * still held by a `delayNext` fault are dropped (their connections destroyed).
+   */
   seed(seed: SandboxSeed): void {
     const pages = new Map<string, SandboxPage>();
     const users: SandboxUser[] = [];
@@ -151,6 +157,7 @@ export class SandboxState {
     this.#codes.clear();
     this.#subscriptions.clear();
     this.#faults.clear();
+    this.#held.dropAll();
     this.subscriptionLog.length = 0;
     this.requests.length = 0;
     this.sentMessages.length = 0;
@@ -358,6 +365,15 @@ export class SandboxState {
     this.#faults.add(match, error);
   }
 
+  /**
+   * The next `spec.times` (default 1) requests matching `match` answer late (`deliver: true`, processed normally) or
+   * never (`deliver: false`, not processed): Meta timing out. See `DelaySpec` for which real case each one models.
+   */
+  delayNext(match: FaultMatch, spec: DelaySpec): void {
+    this.#faults.addDelay(match, spec);
+  }
+
+  /** Faults of `failNext` and `delayNext` not used up yet, in the order they apply. */
   get pendingFaults(): readonly PendingFault[] {
     return this.#faults.pending;
   }
@@ -366,8 +382,22 @@ export class SandboxState {
     this.#faults.clear();
   }
 
-  takeFault(method: string, path: string): MetaErrorSpec | undefined {
+  takeFault(method: string, path: string): Fault | undefined {
     return this.#faults.take(method, path);
+  }
+
+  /** How many answers `delayNext` faults are holding back right now (a test can wait for its request to be held). */
+  get heldAnswers(): number {
+    return this.#held.size;
+  }
+
+  holdAnswer(ms: number, res: ServerResponse): Promise<void> {
+    return this.#held.hold(ms, res);
+  }
+
+  /** Ends every hold by destroying its connection: the sandbox is closing. */
+  dropHeldAnswers(): void {
+    this.#held.dropAll();
   }
 
   // ---- Send API --------------------------------------------------------------------------------------------------
