@@ -1,3 +1,4 @@
+export * from "./constant-time-equals.js";
 export * from "./env.js";
 export * from "./errors.js";
 export * from "./logger.js";

@@ -6,6 +6,7 @@ export * from "./nats.js";
 export * from "./ports.js";
 export * from "./postgres-server.js";
 export * from "./prometheus.js";
+export * from "./secret-scan.js";
 export * from "./service-process.js";
 export * from "./signed-request.js";
 export * from "./tcp-proxy.js";

@@ -8,6 +8,8 @@ import { healthRoutes } from "./health-routes.js";
 import type { DeletionStatusRelay } from "./meta/deletion-status-relay.js";
 import { statusRoutes } from "./meta/status-routes.js";
 import { userCallbackRoutes } from "./meta/user-callback-routes.js";
+import { publicRateLimit } from "./public-rate-limit.js";
+import { requestTimeoutOptions } from "./server-timeouts.js";
 import { createStats, type IngressStats } from "./stats.js";
 import { handshakeRoute } from "./webhook/handshake-route.js";
 import { receiveRoute } from "./webhook/receive-route.js";
@@ -39,7 +41,8 @@ export async function buildApp({
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: env.BODY_LIMIT_BYTES,
-    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    // Passed at creation so node enforces it: slow clients are cut off (see server-timeouts.ts).
+    ...requestTimeoutOptions(env.REQUEST_TIMEOUT_MS),
     trustProxy: env.TRUST_PROXY,
     return503OnClosing: true,
   });
@@ -59,9 +62,15 @@ export async function buildApp({
     { name: "app" as const, secret: env.APP_SECRET },
     ...(env.INSTAGRAM_APP_SECRET ? [{ name: "instagram" as const, secret: env.INSTAGRAM_APP_SECRET }] : []),
   ];
+  // Only the routes handed a group's hook are limited: never /webhook (Meta's deliveries), /health, /ready, /privacy.
+  const limit = await publicRateLimit(app, {
+    max: env.PUBLIC_RATE_LIMIT_MAX,
+    windowMs: env.PUBLIC_RATE_LIMIT_WINDOW_MS,
+    metaCallbackMax: env.META_CALLBACK_RATE_LIMIT_MAX,
+  });
   handshakeRoute(app, env.VERIFY_TOKEN);
   await app.register(receiveRoute, { secrets, bodyLimit: env.BODY_LIMIT_BYTES, sink, stats });
-  authRoutes(app, auth);
+  authRoutes(app, auth, limit("oauth"));
   // Its own scope (form parser, 8 KiB limit); the webhook's signature check is scoped to POST /webhook alone.
   await app.register(userCallbackRoutes, {
     secrets: [
@@ -70,6 +79,7 @@ export async function buildApp({
     ],
     sink,
     publicUrl: env.PUBLIC_URL,
+    rateLimit: limit("user-callbacks"),
   });
   statusRoutes(app, {
     relay: deletionStatus,
@@ -79,6 +89,7 @@ export async function buildApp({
       eventsDays: env.EVENTS_MAX_AGE_DAYS,
       deadLettersDays: env.DLQ_MAX_AGE_DAYS,
     },
+    rateLimit: limit("deletion-status"),
   });
   if (!env.OPERATOR_NAME || !env.OPERATOR_CONTACT_EMAIL) {
     log.warn(

@@ -29,8 +29,25 @@ export const IngressEnv = z.object({
   AUTH_TIMEOUT_MS: positiveInt(20_000),
   /** Slow clients are cut off after this long. */
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
-  /** Behind a load balancer, trust X-Forwarded-For for client addresses in logs. */
+  /**
+   * Behind a load balancer, trust X-Forwarded-For for client addresses (logs and the public rate limits). Every hop
+   * is trusted: the left-most address counts, so the load balancer must overwrite the header, not append to it, or
+   * a client can pick its own address (and a fresh rate-limit budget).
+   */
   TRUST_PROXY: z.stringbool().default(false),
+  /**
+   * Requests one client address may make to each group of public routes (the OAuth routes, Meta's user callbacks,
+   * the deletion status page) per window; over it, 429 with Retry-After. Counted in memory, so the limit is per
+   * replica: a global limit belongs at the load balancer. POST and GET /webhook are never limited (Meta's deliveries
+   * must not be throttled; the signature check guards them), nor /health, /ready or /privacy.
+   */
+  PUBLIC_RATE_LIMIT_MAX: positiveInt(60),
+  PUBLIC_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  /**
+   * The budget of Meta's user callbacks (data deletion, deauthorize) per address and window instead: they come from
+   * Meta's few servers, in bursts when many people remove the app at once, and a refused one may not be sent again.
+   */
+  META_CALLBACK_RATE_LIMIT_MAX: positiveInt(600),
   /** The admin server (manual sends, send status): its own port, bound to localhost unless configured. */
   ADMIN_PORT: port(3001),
   // Blank counts as unset: an empty host would make node listen on every interface.

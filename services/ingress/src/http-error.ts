@@ -17,6 +17,8 @@ export const errors = {
   emptyBody: () => new HttpError(400, "IGDM_ERR_EMPTY_BODY", "request body is empty"),
   handshakeRejected: () => new HttpError(403, "IGDM_ERR_HANDSHAKE", "verification failed"),
   brokerUnavailable: () => new HttpError(503, "IGDM_ERR_BROKER_UNAVAILABLE", "temporarily unable to store the event"),
+  rateLimited: (retryAfterSeconds: number) =>
+    new HttpError(429, "IGDM_ERR_RATE_LIMITED", `too many requests; retry in ${retryAfterSeconds} s`),
   publishFailed: (cause: unknown) =>
     new HttpError(503, "IGDM_ERR_PUBLISH_FAILED", "temporarily unable to store the event", { cause }),
 };

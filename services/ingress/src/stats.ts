@@ -34,6 +34,13 @@ export const webhookMetrics = {
   ),
 };
 
+/** Requests the public rate limits (public-rate-limit.ts) refused; the route label is the pattern, never the URL. */
+export const rateLimitedRequests = counter(
+  "igdm_ingress_rate_limited_total",
+  "Requests to the public OAuth and Meta callback routes answered 429, by route pattern (POST /webhook is never limited)",
+  ["route"],
+);
+
 export function countRejection(stats: IngressStats, reason: string): void {
   stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
   webhookMetrics.rejected.inc({ reason });

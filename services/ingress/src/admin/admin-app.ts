@@ -1,8 +1,10 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import type { Logger } from "@igdm/runtime";
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { constantTimeEquals, type Logger } from "@igdm/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { IngressEnv } from "../env.js";
 import { HttpError } from "../http-error.js";
+import { requestTimeoutOptions } from "../server-timeouts.js";
 import type { AdminRelay } from "./admin-relay.js";
 import { debugRoutes } from "./debug-routes.js";
 import { sendRoutes } from "./send-routes.js";
@@ -16,13 +18,17 @@ export interface AdminAppDeps {
 /** Admin requests are tiny: a recipient and at most 1000 bytes of text. */
 const ADMIN_BODY_LIMIT_BYTES = 16 * 1024;
 
-const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest();
-
-/** Compares digests, so neither the token's content nor its length shows in the timing. */
-function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer +(\S+) *$/i.exec(header ?? "");
-  const same = timingSafeEqual(sha256(match?.[1] ?? ""), expected);
-  return match !== null && same;
+/**
+ * Exactly one `Authorization: Bearer <token>` header holding the token. Node keeps only the first of repeated
+ * Authorization headers, so a repeat is refused here rather than silently half-read. The comparison always runs
+ * and neither the token's content nor its length shows in its timing.
+ */
+function bearerMatches(raw: IncomingMessage, expected: string): boolean {
+  let count = 0;
+  for (let i = 0; i < raw.rawHeaders.length; i += 2) if (raw.rawHeaders[i]!.toLowerCase() === "authorization") count++;
+  const match = /^Bearer +(\S+) *$/i.exec(raw.headers.authorization ?? "");
+  const same = constantTimeEquals(match?.[1] ?? "", expected);
+  return count === 1 && match !== null && same;
 }
 
 /**
@@ -32,14 +38,15 @@ function bearerMatches(header: string | undefined, expected: Buffer): boolean {
  */
 export async function buildAdminApp({ env, log, relay }: AdminAppDeps): Promise<FastifyInstance> {
   if (!env.ADMIN_TOKEN) throw new Error("ADMIN_TOKEN is required to build the admin app");
-  const expected = sha256(env.ADMIN_TOKEN);
+  const expected = env.ADMIN_TOKEN;
 
   const app = Fastify({
     loggerInstance: (log as FastifyBaseLogger).child({ component: "admin" }),
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
-    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    // Passed at creation so node enforces it (see server-timeouts.ts).
+    ...requestTimeoutOptions(env.REQUEST_TIMEOUT_MS),
     return503OnClosing: true,
   });
 
@@ -67,7 +74,7 @@ export async function buildAdminApp({ env, log, relay }: AdminAppDeps): Promise<
 
   // Runs before anything else, unknown routes included: nothing is parsed or relayed for a caller without the token.
   app.addHook("onRequest", async (req, reply) => {
-    if (bearerMatches(req.headers.authorization, expected)) return;
+    if (bearerMatches(req.raw, expected)) return;
     req.log.warn({ ip: req.ip }, "admin request without a valid token");
     return reply
       .code(401)

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from "fastify";
 import { z } from "zod";
 import { sendHtml } from "../html.js";
 import { connectedPage, errorPage } from "./pages.js";
@@ -28,10 +28,11 @@ const html = (reply: FastifyReply, status: number, body: string) => sendHtml(rep
 
 /**
  * The OAuth entry points. Both relay to token-refresher, which owns the one-time state, the app credentials and
- * the tokens; ingress only redirects the browser and renders the outcome.
+ * the tokens; ingress only redirects the browser and renders the outcome. `rateLimit` guards both: each request
+ * costs a round trip to token-refresher (and the callback several calls to Meta).
  */
-export function authRoutes(app: FastifyInstance, relay: AuthRelay): void {
-  app.get("/auth/login", async (req, reply) => {
+export function authRoutes(app: FastifyInstance, relay: AuthRelay, rateLimit: onRequestAsyncHookHandler): void {
+  app.get("/auth/login", { onRequest: rateLimit }, async (req, reply) => {
     const query = LoginQuery.safeParse(req.query);
     if (!query.success) return html(reply, 400, errorPage("Cannot start login", "Unknown login flow."));
     const answer = await relay.beginLogin(query.data.flow);
@@ -42,7 +43,7 @@ export function authRoutes(app: FastifyInstance, relay: AuthRelay): void {
     return reply.header("cache-control", "no-store").redirect(answer.url, 302);
   });
 
-  app.get("/auth/callback", async (req, reply) => {
+  app.get("/auth/callback", { onRequest: rateLimit }, async (req, reply) => {
     const query = CallbackQuery.safeParse(req.query);
     if (!query.success) return html(reply, 400, errorPage("Login failed", "The login answer was malformed."));
     const { state, code, error, error_description } = query.data;

@@ -1,5 +1,5 @@
 import type { DeletionStatusReply } from "@igdm/contracts";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from "fastify";
 import { sendHtml } from "../html.js";
 import { RELAY_STATUS } from "../relay-call.js";
 import { CONFIRMATION_CODE } from "./confirmation-code.js";
@@ -17,6 +17,8 @@ export interface StatusRouteOptions {
   relay: DeletionStatusRelay;
   operator: Operator;
   retention: Retention;
+  /** Guards the status page, which asks the persister on every request; the static privacy page is not limited. */
+  rateLimit: onRequestAsyncHookHandler;
 }
 
 /** Which HTTP status a persister error code becomes; anything unexpected is a 502. */
@@ -51,7 +53,8 @@ function answerError(reply: FastifyReply, json: boolean, status: number, error: 
 
 /** The data-deletion status page Meta links people to, and the privacy policy. */
 export function statusRoutes(app: FastifyInstance, opts: StatusRouteOptions): void {
-  app.get<{ Params: { code: string } }>("/meta/data-deletion/:code", async (req, reply) => {
+  const limited = { onRequest: opts.rateLimit };
+  app.get<{ Params: { code: string } }>("/meta/data-deletion/:code", limited, async (req, reply) => {
     const json = wantsJson(req.headers.accept);
     reply.header("vary", "Accept");
     const { code } = req.params;

@@ -1,6 +1,6 @@
 import type { DataDeletionCallback, DeauthorizeCallback } from "@igdm/contracts";
 import { verifySignedRequest } from "@igdm/meta";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import { errors, HttpError } from "../http-error.js";
 import type { WebhookSink } from "../webhook/sink.js";
 import { deletionConfirmationCode, userCallbackId } from "./confirmation-code.js";
@@ -14,6 +14,8 @@ export interface UserCallbackRouteOptions {
   sink: WebhookSink;
   /** PUBLIC_URL without a trailing slash; unset: the request's own protocol and host. */
   publicUrl?: string;
+  /** Runs before the body is read: a flood is refused before any signature is checked. */
+  rateLimit: onRequestAsyncHookHandler;
 }
 
 const signedRequestError = (message: string) => new HttpError(400, "IGDM_ERR_SIGNED_REQUEST", message);
@@ -97,7 +99,7 @@ export async function userCallbackRoutes(app: FastifyInstance, opts: UserCallbac
     }
   }
 
-  app.post("/meta/data-deletion", async (req, reply) => {
+  app.post("/meta/data-deletion", { onRequest: opts.rateLimit }, async (req, reply) => {
     const { signedRequest, secret, base } = verified(req, "data_deletion");
     const confirmationCode = deletionConfirmationCode(signedRequest, secret);
     const url = `${baseUrl(req, opts.publicUrl)}/meta/data-deletion/${confirmationCode}`;
@@ -105,7 +107,7 @@ export async function userCallbackRoutes(app: FastifyInstance, opts: UserCallbac
     return reply.header("cache-control", "no-store").send({ url, confirmation_code: confirmationCode });
   });
 
-  app.post("/meta/deauthorize", async (req, reply) => {
+  app.post("/meta/deauthorize", { onRequest: opts.rateLimit }, async (req, reply) => {
     const { base } = verified(req, "deauthorize");
     await store(req, { ...base, kind: "deauthorize" });
     return reply.header("cache-control", "no-store").send({ status: "ok" });

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { constantTimeEquals } from "@igdm/runtime";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { errors } from "../http-error.js";
@@ -10,14 +10,11 @@ const HandshakeQuery = z.object({
   "hub.challenge": z.string().regex(/^[A-Za-z0-9_-]{1,256}$/),
 });
 
-const digest = (s: string) => createHash("sha256").update(s).digest();
-
 /** Meta's subscription handshake: echo the challenge when the verify token matches, else 403. */
 export function handshakeRoute(app: FastifyInstance, verifyToken: string): void {
-  const expected = digest(verifyToken);
   app.get("/webhook", async (req, reply) => {
     const query = HandshakeQuery.safeParse(req.query);
-    if (!query.success || !timingSafeEqual(digest(query.data["hub.verify_token"]), expected)) {
+    if (!query.success || !constantTimeEquals(query.data["hub.verify_token"], verifyToken)) {
       req.log.warn(
         { reason: query.success ? "verify token mismatch" : "invalid handshake query" },
         "handshake rejected",
