@@ -1,11 +1,4 @@
-import {
-  type AccessRevoked,
-  DomainEvent,
-  type SenderCredentialReply,
-  SenderCredentialRequest,
-  topology,
-} from "@igdm/contracts";
-import { TokenCipher } from "@igdm/crypto";
+import { type AccessRevoked, DomainEvent, type SenderCredentialReply, topology } from "@igdm/contracts";
 import { type MetaSandbox, SANDBOX_SHOP_IG_ID, SANDBOX_SHOP_PAGE_ID, startMetaSandbox } from "@igdm/meta-sandbox";
 import { createLogger, publishEvents } from "@igdm/runtime";
 import {
@@ -21,6 +14,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResponderEnv } from "./env.js";
 import { startResponder } from "./service.js";
+import { shopCredential, standInSenderCredential, TEST_TOKEN_KEYS, testCipher } from "./testing/stand-in-persister.js";
 
 /*
  * The responder against the real NATS and the fake Meta, with a stand-in persister answering sender-credential
@@ -30,7 +24,6 @@ import { startResponder } from "./service.js";
 const namespace = uniqueNamespace("resprev");
 const t = topology(namespace);
 const log = createLogger({ service: "responder-test", level: "silent" });
-const KEYS = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
 const RECIPIENT = "9100000000000077";
 
 let sandbox: MetaSandbox;
@@ -38,44 +31,21 @@ let nc: NatsConnection;
 let standIn: Subscription;
 let responder: Awaited<ReturnType<typeof startResponder>>;
 let credential: SenderCredentialReply;
-let credentialRequests = 0;
-
-function validCredential(sandbox: MetaSandbox): Extract<SenderCredentialReply, { ok: true }> {
-  const user = sandbox.state.issueToken("user_long", {
-    ownerId: "10000000000001",
-    scopes: ["pages_messaging", "instagram_manage_messages"],
-  });
-  const pageToken = sandbox.state.pageTokenFor(SANDBOX_SHOP_PAGE_ID, user).token;
-  const cipher = TokenCipher.fromKeys(ResponderEnv.shape.TOKEN_ENCRYPTION_KEYS.parse(KEYS));
-  return {
-    ok: true,
-    accountId: SANDBOX_SHOP_IG_ID,
-    senderId: SANDBOX_SHOP_PAGE_ID,
-    loginType: "facebook",
-    tokenSubject: { subjectType: "page", subjectId: SANDBOX_SHOP_PAGE_ID },
-    accessTokenEnc: cipher.encrypt(pageToken),
-    tokenStatus: "valid",
-  };
-}
+let credentialRequests: () => number;
 
 beforeAll(async () => {
   sandbox = await startMetaSandbox();
   nc = await connectTestNats();
-  credential = validCredential(sandbox);
-  standIn = nc.subscribe(t.subjects.rpc("persister", "sender-credential"), {
-    callback: (_err, m) => {
-      SenderCredentialRequest.parse(m.json());
-      credentialRequests++;
-      m.respond(JSON.stringify(credential));
-    },
-  });
-  await nc.flush();
+  credential = shopCredential(sandbox);
+  const persister = await standInSenderCredential(nc, t, () => credential);
+  standIn = persister.subscription;
+  credentialRequests = persister.requests;
   const env = ResponderEnv.parse({
     ...sandbox.env,
     NATS_URL: testNatsUrl(),
     NATS_NAMESPACE: namespace,
     LOG_LEVEL: "silent",
-    TOKEN_ENCRYPTION_KEYS: KEYS,
+    TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_KEYS,
     CREDENTIALS_CACHE_SECONDS: "3600",
   });
   responder = await startResponder(env, log);
@@ -143,7 +113,7 @@ describe("responder: access_revoked", () => {
     // Cached: two sends, one request.
     expect(await outcome(await sendCommand())).toMatchObject({ kind: "reply_sent" });
     expect(await outcome(await sendCommand())).toMatchObject({ kind: "reply_sent" });
-    expect(credentialRequests).toBe(1);
+    expect(credentialRequests()).toBe(1);
     expect(sentToRecipient()).toHaveLength(2);
 
     // The persister revoked the account: it now has no sender for it, and says so on the bus.
@@ -154,12 +124,12 @@ describe("responder: access_revoked", () => {
       kind: "reply_failed",
       reason: expect.stringMatching(/^no way to send from account/),
     });
-    expect(credentialRequests).toBe(2);
+    expect(credentialRequests()).toBe(2);
     expect(sentToRecipient()).toHaveLength(2);
   });
 
   it("refuses to send with a credential whose token is revoked", async () => {
-    credential = { ...validCredential(sandbox), tokenStatus: "revoked" };
+    credential = { ...shopCredential(sandbox), tokenStatus: "revoked" };
     await revoke("b");
     const refused = await outcome(await sendCommand());
     expect(refused).toMatchObject({
@@ -172,12 +142,12 @@ describe("responder: access_revoked", () => {
 
 describe("responder: a new token", () => {
   it("drops cached credentials when a page is connected again, so the next send uses the new token", async () => {
-    credential = validCredential(sandbox);
+    credential = shopCredential(sandbox);
     await revoke("c");
     expect(await outcome(await sendCommand())).toMatchObject({ kind: "reply_sent" });
-    const before = credentialRequests;
+    const before = credentialRequests();
     // A reconnect issued a new page token (the old one may be dead): the persister now hands out that one.
-    credential = validCredential(sandbox);
+    credential = shopCredential(sandbox);
     const reconnect = DomainEvent.parse({
       v: 1,
       id: `page_connected:${SANDBOX_SHOP_PAGE_ID}:again`,
@@ -189,9 +159,8 @@ describe("responder: a new token", () => {
     });
     await publishEvents(jetstream(nc), t, [reconnect], { timeoutMs: 5000 });
     expect(await outcome(await sendCommand())).toMatchObject({ kind: "reply_sent" });
-    expect(credentialRequests).toBe(before + 1);
-    const cipher = TokenCipher.fromKeys(ResponderEnv.shape.TOKEN_ENCRYPTION_KEYS.parse(KEYS));
-    const newToken = credential.ok ? cipher.decrypt(credential.accessTokenEnc) : "";
+    expect(credentialRequests()).toBe(before + 1);
+    const newToken = credential.ok ? testCipher().decrypt(credential.accessTokenEnc) : "";
     expect(sentToRecipient().at(-1)!.token).toBe(newToken);
   });
 });

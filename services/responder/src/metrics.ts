@@ -11,6 +11,8 @@ export type SendMode = "auto" | "manual";
  * - token_rejected: Meta rejected the token (190) just now
  * - rate_limited: Meta answered "not now" (rate limit, 5xx); the claim is released and the send retried
  * - no_answer: Meta did not answer; reported failed, never retried (it may have landed)
+ * - outcome_unknown: the responder stopped during the Send API call (a `sending` claim past its lease); reported
+ *   failed, never retried (it may have landed)
  * - outside_window: the 24-hour window is closed (10/2018278)
  * - user_unavailable: the person cannot be messaged (551, or subcode 1545041)
  * - graph_error: any other refusal by Meta
@@ -22,6 +24,7 @@ export type SendFailureReason =
   | "token_rejected"
   | "rate_limited"
   | "no_answer"
+  | "outcome_unknown"
   | "outside_window"
   | "user_unavailable"
   | "graph_error"

@@ -1,6 +1,5 @@
 import { allStreams, consumers, MessageReceived, SendRequested } from "@igdm/contracts";
 import { TokenCipher } from "@igdm/crypto";
-import { GraphClient } from "@igdm/meta";
 import {
   type BatchFailures,
   type Delivery,
@@ -18,25 +17,16 @@ import type { ResponderEnv } from "./env.js";
 import { serveManualSend } from "./manual-send.js";
 import { PersisterClient } from "./persister-client.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { openReplyClaims } from "./reply-claim.js";
+import { sendApiClient } from "./send-api-client.js";
+import { sendLeaseMs } from "./send-lease.js";
 import { sendOnce } from "./send-once.js";
-
-const HOUR_MS = 3_600_000;
 
 /** Automatic replies (durable on message events) and manual sends (request/reply, then a durable on commands). */
 export async function startResponder(env: ResponderEnv, log: Logger) {
   const topology = topologyFromEnv(env);
   const cipher = TokenCipher.fromKeys(env.TOKEN_ENCRYPTION_KEYS);
-  const graph = new GraphClient({
-    graphBaseUrl: env.GRAPH_API_BASE_URL,
-    igGraphBaseUrl: env.INSTAGRAM_GRAPH_BASE_URL,
-    apiVersion: env.GRAPH_API_VERSION,
-    // The Send API authenticates with the page's own token: the responder never holds the app secret.
-    appId: env.APP_ID ?? "responder",
-    appSecret: "not-used-by-the-send-api",
-    timeoutMs: env.GRAPH_TIMEOUT_MS,
-    retries: 0,
-    log,
-  });
+  const graph = sendApiClient(env, log);
   const limiter = new RateLimiter(env.SEND_RATE_PER_SECOND);
   let persister: PersisterClient | undefined;
   let credentialEvents: Subscription[] = [];
@@ -49,8 +39,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
     consumers: async (js, nc) => {
       const kvm = new Kvm(js);
       const [claims, cooldowns] = await Promise.all([
-        // Claims outlive the 24-hour window, so a replay of any event Meta still lets us answer finds its claim.
-        kvm.create(topology.kv.replyClaims, { ttl: 48 * HOUR_MS, history: 1, replicas: env.NATS_REPLICAS }),
+        openReplyClaims(kvm, topology, env.NATS_REPLICAS),
         kvm.create(topology.kv.replyCooldowns, {
           ttl: env.REPLY_COOLDOWN_SECONDS * 1000,
           history: 1,
@@ -72,6 +61,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
         persister,
         limiter,
         claims,
+        sendLeaseMs: sendLeaseMs(env.GRAPH_TIMEOUT_MS),
         cooldowns,
         log,
         defaultText: env.DEFAULT_REPLY_TEXT,
