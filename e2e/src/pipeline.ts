@@ -36,6 +36,8 @@ const READY: Record<ServiceName, string | RegExp> = {
 
 export interface Pipeline {
   namespace: string;
+  /** The NATS server the services use (the shared one unless the test brought its own). */
+  natsUrl: string;
   db: TestDatabase;
   ingressUrl: string;
   /** ingress's admin port (manual send, debug views), with ADMIN_TOKEN. */
@@ -65,12 +67,14 @@ export async function startPipeline(
      * "" (production's subjects and streams), and stop() then leaves its streams alone.
      */
     nats?: { url: string; namespace?: string };
+    /** The PostgreSQL server to create the test database on (a private one a test can stop); the shared one by default. */
+    databaseServer?: string;
     /** Environment of one service's processes only (e.g. its own NATS_USER and NATS_PASSWORD), over `env`. */
     serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   } = {},
 ): Promise<Pipeline> {
   const namespace = opts.nats?.namespace ?? uniqueNamespace("e2e");
-  const db = await createMigratedTestDatabase("igdm_e2e");
+  const db = await createMigratedTestDatabase("igdm_e2e", opts.databaseServer);
   const port = await freePort();
   const adminPort = await freePort();
   const env = {
@@ -115,6 +119,7 @@ export async function startPipeline(
   }
   return {
     namespace,
+    natsUrl: env.NATS_URL,
     db,
     ingressUrl,
     adminUrl: `http://127.0.0.1:${adminPort}`,

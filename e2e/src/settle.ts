@@ -3,8 +3,8 @@ import { connectTestNats, waitFor } from "@igdm/testkit";
 import { jetstreamManager } from "@nats-io/jetstream";
 
 /** Waits until every durable of the namespace has nothing pending and nothing unacknowledged. */
-export async function waitUntilSettled(namespace: string, timeoutMs = 60_000): Promise<void> {
-  const nc = await connectTestNats();
+export async function waitUntilSettled(namespace: string, timeoutMs = 60_000, natsUrl?: string): Promise<void> {
+  const nc = await connectTestNats(natsUrl);
   try {
     const jsm = await jetstreamManager(nc);
     const defs = Object.values(consumers(topology(namespace)));

@@ -1,0 +1,115 @@
+import { consumers, topology } from "@igdm/contracts";
+import { type MetaSandbox, SANDBOX_SHOP_IG_ID, startMetaSandbox } from "@igdm/meta-sandbox";
+import {
+  connectSandboxAccount,
+  connectTestNats,
+  findLeakedSecrets,
+  instagramTextWebhook,
+  type Leak,
+  type NatsServerHandle,
+  startNatsServer,
+} from "@igdm/testkit";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { ADMIN_TOKEN, APP_SECRET, type Pipeline, type ServiceName, startPipeline } from "../pipeline.js";
+import { waitUntilSettled } from "../settle.js";
+import { type LoadOptions, type LoadRun, startLoad } from "./webhook-load.js";
+
+const ALL: ServiceName[] = ["ingress", "normalizer", "persister", "token-refresher", "responder"];
+
+export interface ChaosStack {
+  sandbox: MetaSandbox;
+  /** The test's own nats-server: killing it disturbs no other test. */
+  nats: NatsServerHandle;
+  pipeline: Pipeline;
+  /** Signed text DMs to the sandbox's shop, each from its own person, with mids `<prefix><i>`. */
+  load(prefix: string, opts: Partial<LoadOptions> & { total: number }): LoadRun;
+  /** Messages a durable holds unacknowledged right now: > 0 means a batch is in flight. */
+  ackPending(durable: keyof ReturnType<typeof consumers>): Promise<number>;
+  settle(timeoutMs?: number): Promise<void>;
+  /** Secrets (app secret, admin token, every token Meta issued and its ciphertext) found in any service's log. */
+  leakedSecrets(): Promise<Leak[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service as its own process on a private nats-server, with the Meta sandbox's account connected through the
+ * real OAuth flow: the whole system, ready to be broken.
+ */
+export async function startChaosStack(
+  opts: { env?: Record<string, string>; databaseServer?: string } = {},
+): Promise<ChaosStack> {
+  const sandbox = await startMetaSandbox({ appSecret: APP_SECRET });
+  const nats = await startNatsServer();
+  const pipeline = await startPipeline({
+    services: ALL,
+    nats: { url: nats.url },
+    ...(opts.databaseServer ? { databaseServer: opts.databaseServer } : {}),
+    env: {
+      ...sandbox.env,
+      APP_SECRET,
+      // Thousands of replies in seconds: the sandbox is no real Meta to protect.
+      SEND_RATE_PER_SECOND: "5000",
+      ...opts.env,
+    },
+  });
+  await connectSandboxAccount(pipeline.ingressUrl, pipeline.db.sql);
+  const defs = consumers(topology(pipeline.namespace));
+  // Every load's people are new: a person already answered (or in cooldown) gets no second automatic reply.
+  let people = 0;
+  return {
+    sandbox,
+    nats,
+    pipeline,
+    load: (prefix, load) => {
+      const first = people;
+      people += load.total;
+      return startLoad({
+        ingressUrl: pipeline.ingressUrl,
+        appSecret: APP_SECRET,
+        body: (i) => {
+          const person = `97${String(first + i).padStart(14, "0")}`;
+          const mid = `${prefix}${i}`;
+          return {
+            mid,
+            person,
+            body: instagramTextWebhook(mid, `chaos ${i}`, { from: person, to: SANDBOX_SHOP_IG_ID }),
+          };
+        },
+        ...load,
+      });
+    },
+    ackPending: async (durable) => {
+      const nc = await connectTestNats(nats.url);
+      try {
+        const d = defs[durable];
+        const info = await (await jetstreamManager(nc)).consumers.info(d.stream, d.config.durable_name);
+        return info.num_ack_pending;
+      } finally {
+        await nc.close();
+      }
+    },
+    settle: (timeoutMs = 120_000) => waitUntilSettled(pipeline.namespace, timeoutMs, nats.url),
+    leakedSecrets: async () => {
+      const ciphertexts = await pipeline.db.sql<{ enc: string }[]>`
+        select access_token_enc as enc from users where access_token_enc is not null
+        union all select access_token_enc from pages where access_token_enc is not null
+        union all select access_token_enc from instagram_accounts where access_token_enc is not null`;
+      const secrets = {
+        APP_SECRET,
+        ADMIN_TOKEN,
+        ...Object.fromEntries(sandbox.state.tokens.map((t, i) => [`sandbox token ${i}`, t.token])),
+        ...Object.fromEntries(ciphertexts.map((r, i) => [`ciphertext ${i}`, r.enc])),
+      };
+      // Killed and restarted processes included: a crash must not spill secrets either.
+      return findLeakedSecrets(
+        pipeline.processes.map((p, i) => ({ where: `${p.name} #${i} log`, text: p.output() })),
+        secrets,
+      );
+    },
+    stop: async () => {
+      await pipeline.stop();
+      await nats.dispose();
+      await sandbox.close();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { metaErrors } from "@igdm/meta-sandbox";
+import { waitFor } from "@igdm/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChaosStack, startChaosStack } from "./chaos-stack.js";
+import { checkNoLoss, formatReport } from "./no-loss-checker.js";
+
+const TOTAL = 2000;
+/** The Send API: where a Meta outage hurts replies. */
+const SEND = { method: "POST", path: /\/messages$/ };
+let stack: ChaosStack;
+
+beforeAll(async () => {
+  // The responder gives up on an answer after a second; the sandbox's slow answers take three.
+  stack = await startChaosStack({ env: { GRAPH_TIMEOUT_MS: "1000" } });
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Send API calls the sandbox has seen, answered or not. */
+const sendCalls = () =>
+  stack.sandbox.state.requests.filter((r) => r.method === "POST" && SEND.path.test(r.path)).length;
+
+describe("the Graph API failing in bursts while replies flow", () => {
+  it("retries what Meta refused, never sends twice what Meta answered late, and owes no reply", async () => {
+    const prefix = "mid.chaos.graph.";
+    const load = stack.load(prefix, { total: TOTAL });
+    const bursts: Array<() => void> = [
+      () => stack.sandbox.state.failNext(SEND, { ...metaErrors.sendRateLimit, times: 100 }),
+      () => stack.sandbox.state.failNext(SEND, { ...metaErrors.serverTemporary, times: 100 }),
+      // Meta delivered these but answered after the responder stopped waiting: the duplicate trap.
+      () => stack.sandbox.state.delayNext(SEND, { ms: 3000, times: 20, deliver: true }),
+      () => stack.sandbox.state.failNext(SEND, { ...metaErrors.rateLimit, times: 100 }),
+    ];
+    for (const [i, burst] of bursts.entries()) {
+      await load.reached((TOTAL * (i + 1)) / (bursts.length + 1));
+      burst();
+    }
+    const deliveries = await load.done;
+    await stack.settle();
+    expect(stack.sandbox.state.pendingFaults).toHaveLength(0);
+
+    const report = await checkNoLoss({
+      sql: stack.pipeline.db.sql,
+      deliveries,
+      midPrefix: prefix,
+      sandbox: stack.sandbox,
+    });
+    console.log(formatReport("Graph API 613/500/code-4 bursts and late answers", report));
+    expect(await stack.leakedSecrets()).toEqual([]);
+    expect(report.events).toEqual({ lost: 0, duplicated: 0, unexpected: 0 });
+    // The 20 late answers were delivered: recorded as failed with no answer, yet every person has exactly one reply.
+    expect(report.replies).toMatchObject({
+      expected: TOTAL,
+      atMeta: TOTAL,
+      lost: 0,
+      duplicated: 0,
+      outcomeUnknown: 0,
+      deliveredButRecordedFailed: 20,
+    });
+    const noAnswer = await stack.pipeline.db.sql`
+      select count(*)::int as n from outbound_sends where status = 'failed' and reason like 'no answer from Meta%'`;
+    expect(noAnswer[0]!.n).toBe(20);
+  });
+
+  it("reports a send Meta never answered as failed and does not retry it", async () => {
+    const prefix = "mid.chaos.hang.";
+    // Requests that never reach Meta: the connection is dropped after three seconds without an answer.
+    stack.sandbox.state.delayNext(SEND, { ms: 3000, times: 10, deliver: false });
+    const callsBefore = sendCalls();
+    const deliveries = await stack.load(prefix, { total: 10, concurrency: 10 }).done;
+    await stack.settle();
+    const report = await checkNoLoss({
+      sql: stack.pipeline.db.sql,
+      deliveries,
+      midPrefix: prefix,
+      sandbox: stack.sandbox,
+    });
+    console.log(formatReport("Graph API never answering", report));
+    expect(await stack.leakedSecrets()).toEqual([]);
+    expect(report.events).toEqual({ lost: 0, duplicated: 0, unexpected: 0 });
+    // Unknown outcome, recorded and never retried: better one missed reply than a person messaged twice.
+    expect(report.replies).toMatchObject({ expected: 10, atMeta: 0, lost: 0, duplicated: 0, outcomeUnknown: 10 });
+    await waitFor(async () => stack.sandbox.state.heldAnswers === 0, { what: "held answers dropped" });
+    expect(sendCalls() - callsBefore).toBe(10);
+  });
+});
