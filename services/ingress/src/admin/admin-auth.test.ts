@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { connectTestNats, deleteNamespaceStreams, findLeakedSecrets } from "@igdm/testkit";
+import { connectTestNats, deleteNamespaceStreams, findLeakedSecrets, rawRequest, sendRawHttp } from "@igdm/testkit";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,6 @@ import {
   startIngress,
   VERIFY_TOKEN,
 } from "../testing/ingress-harness.js";
-import { rawRequest, sendRaw } from "../testing/raw-http.js";
 
 /*
  * Every admin route, enumerated from the app itself (so a route added later is covered without touching this file),
@@ -184,10 +183,10 @@ describe("every admin route answers 401", () => {
           `Content-Length: ${route.method === "POST" ? Buffer.byteLength(body) : 0}`,
           "Connection: close",
         ];
-        const res = await sendRaw(port, rawRequest(head, route.method === "POST" ? body : ""));
+        const res = await sendRawHttp(port, rawRequest(head, route.method === "POST" ? body : ""));
         const where = `two headers (${first === good ? "good" : "bad"}, ${second === good ? "good" : "bad"}): ${route.method} ${route.url}`;
         seen.push({ where, text: res.raw });
-        expectRefusal(where, route.method, res.status, res.headers, res.body);
+        expectRefusal(where, route.method, res.status ?? 0, res.headers, res.body);
       }
     }
   });
@@ -199,7 +198,7 @@ describe("every admin route answers 401", () => {
   });
 
   it("while the right token over the wire, sent once, gets through", async () => {
-    const res = await sendRaw(
+    const res = await sendRawHttp(
       port,
       rawRequest([
         "GET /debug/dlq HTTP/1.1",

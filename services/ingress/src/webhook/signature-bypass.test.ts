@@ -7,7 +7,10 @@ import {
   deleteNamespaceStreams,
   findLeakedSecrets,
   instagramTextWebhook,
+  type RawHttpResult,
+  rawRequest,
   readStream,
+  sendRawHttp,
 } from "@igdm/testkit";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +22,6 @@ import {
   startIngress,
   VERIFY_TOKEN,
 } from "../testing/ingress-harness.js";
-import { type RawResponse, rawRequest, sendRaw } from "../testing/raw-http.js";
 
 /*
  * Attempts to get an unverified body published by bending the HTTP around the signature: header case, repeated
@@ -31,7 +33,7 @@ let ingress: IngressUnderTest;
 let nc: NatsConnection;
 let port: number;
 const logLines: string[] = [];
-const answers: RawResponse[] = [];
+const answers: RawHttpResult[] = [];
 let mid = 0;
 
 beforeAll(async () => {
@@ -67,7 +69,7 @@ async function post(body: string | Buffer, headerLines: string[], framing: "leng
     ...headerLines,
     "Connection: close",
   ];
-  const res = await sendRaw(port, rawRequest(head, body));
+  const res = await sendRawHttp(port, rawRequest(head, body));
   answers.push(res);
   return res;
 }

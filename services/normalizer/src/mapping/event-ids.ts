@@ -12,13 +12,19 @@ function segment(value: unknown): string {
 }
 
 /**
- * `<prefix>:<parts joined by ":">`. An id over the limit keeps its prefix and replaces the tail by its sha256,
- * marked "sha256:" so it cannot pass for a short id made of the same prefix and a 64-hex value.
+ * The id is also the event's Nats-Msg-Id, and NATS refuses \r and \n in a header value: a postback payload or mid
+ * carrying a line break made an id that could never be published (retried, then dead-lettered; found by fuzzing).
+ */
+const UNPUBLISHABLE = /[\r\n]/;
+
+/**
+ * `<prefix>:<parts joined by ":">`. An id over the limit, or one NATS could not carry, keeps its prefix and replaces
+ * the tail by its sha256, marked "sha256:" so it cannot pass for a short id made of the same prefix and a 64-hex value.
  */
 export function eventId(prefix: string, parts: readonly unknown[]): string {
   const tail = parts.map(segment).join(":");
   const id = `${prefix}:${tail}`;
-  if (id.length <= MAX_EVENT_ID_LENGTH) return id;
+  if (id.length <= MAX_EVENT_ID_LENGTH && !UNPUBLISHABLE.test(id)) return id;
   return `${prefix}:sha256:${createHash("sha256").update(tail).digest("hex")}`;
 }
 
