@@ -1,5 +1,6 @@
 export * from "./consumers.js";
 export * from "./duration.js";
+export * from "./json-depth.js";
 export * from "./schemas/access-events.js";
 export * from "./schemas/account-events.js";
 export * from "./schemas/change-events.js";

@@ -1,6 +1,6 @@
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "@igdm/contracts";
 import { fixtureDelivery, placeJson, webhookBytes } from "@igdm/testkit";
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "./decode-body.js";
 import { MAX_ITEMS_PER_WEBHOOK, normalizeWebhook } from "./normalize-webhook.js";
 
 const normalize = (body: string) => normalizeWebhook({ body: webhookBytes(body), ...fixtureDelivery });

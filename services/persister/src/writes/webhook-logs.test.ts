@@ -49,6 +49,19 @@ describe("persistWebhookLogs", () => {
     expect(Buffer.from((await stored(delivery.id)).raw).toString("utf8")).toBe("hub.mode=subscribe&x=1");
   });
 
+  it("keeps a body nested too deep for jsonb as bytes, with its object, beside normal ones in the same batch", async () => {
+    // 20,000 levels: PostgreSQL's jsonb parser runs out of stack (54001) on far less.
+    const deep = raw(`{"object":"instagram","entry":${"[".repeat(20_000)}${"]".repeat(20_000)}}`);
+    const normal = raw('{"object":"instagram","entry":[]}');
+    await persistWebhookLogs(db.sql, [
+      { raw: deep, streamSeq: 1 },
+      { raw: normal, streamSeq: 2 },
+    ]);
+    expect(await stored(deep.id)).toMatchObject({ body: null, object: "instagram" });
+    expect(Buffer.from((await stored(deep.id)).raw).toString("base64")).toBe(deep.body);
+    expect(await stored(normal.id)).toMatchObject({ body: { object: "instagram", entry: [] } });
+  });
+
   it("keeps raw bytes exactly, including non-ASCII and bytes that are not UTF-8", async () => {
     const utf8 = Buffer.from('{"object":"page","text":"ä😀"}', "utf8");
     const notUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x00, 0xc3, 0x22, 0x7d, 0x80]);

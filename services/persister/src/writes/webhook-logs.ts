@@ -1,4 +1,4 @@
-import type { RawWebhook } from "@igdm/contracts";
+import { MAX_JSON_DEPTH, nestsDeeperThan, type RawWebhook } from "@igdm/contracts";
 import type { Sql } from "@igdm/db";
 import { rowsWritten } from "../metrics.js";
 import { jsonRows, storableJson } from "./json.js";
@@ -11,7 +11,7 @@ export interface WebhookLogRow {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The body as JSON text and its `object`, or nothing when the bytes are not UTF-8 JSON. */
+/** The body as JSON text and its `object`; no text when the bytes are not UTF-8 JSON or nest too deep for jsonb. */
 function parseBody(bytes: Buffer): { text?: string; object?: string } {
   let text: string;
   let parsed: unknown;
@@ -22,6 +22,8 @@ function parseBody(bytes: Buffer): { text?: string; object?: string } {
     return {};
   }
   const object = (parsed as { object?: unknown } | null)?.object;
+  // jsonb parsing recurses: a body nested thousands deep fails the insert with 54001 on every retry.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return { object: typeof object === "string" ? object : undefined };
   // The text, not JSON.stringify(parsed): numbers beyond 2^53 keep every digit in jsonb.
   return { text: storableJson(text), object: typeof object === "string" ? object : undefined };
 }
