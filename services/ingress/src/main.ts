@@ -15,6 +15,7 @@ import { buildApp } from "./app.js";
 import { natsAuthRelay } from "./auth/relay.js";
 import { IngressEnv } from "./env.js";
 import { natsDeletionStatusRelay } from "./meta/deletion-status-relay.js";
+import { warnIfBodyLimitExceedsPayload } from "./webhook/payload-limit.js";
 import { JetStreamWebhookSink } from "./webhook/sink.js";
 
 const env = loadEnv("ingress", IngressEnv);
@@ -58,7 +59,12 @@ handleShutdown(
 
 await app.listen({ host: env.HOST, port: env.PORT });
 if (admin) await admin.listen({ host: env.ADMIN_HOST, port: env.ADMIN_PORT });
-sink.connect(natsOptionsFromEnv(env, "ingress")).catch((err) => {
-  log.fatal({ err }, "NATS connection failed for good");
-  process.exit(1);
-});
+sink.connect(natsOptionsFromEnv(env, "ingress")).then(
+  () => {
+    if (sink.connection) warnIfBodyLimitExceedsPayload(sink.connection, env.BODY_LIMIT_BYTES, log);
+  },
+  (err) => {
+    log.fatal({ err }, "NATS connection failed for good");
+    process.exit(1);
+  },
+);
