@@ -12,7 +12,8 @@ import {
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ADMIN_TOKEN, APP_SECRET, type Pipeline, type ServiceName, startPipeline } from "../pipeline.js";
 import { waitUntilSettled } from "../settle.js";
-import { type LoadOptions, type LoadRun, startLoad } from "./webhook-load.js";
+import { checkNoLoss, formatReport, type NoLossReport } from "./no-loss-checker.js";
+import { type Delivery, type LoadOptions, type LoadRun, startLoad } from "./webhook-load.js";
 
 const ALL: ServiceName[] = ["ingress", "normalizer", "persister", "token-refresher", "responder"];
 
@@ -26,6 +27,12 @@ export interface ChaosStack {
   /** Messages a durable holds unacknowledged right now: > 0 means a batch is in flight. */
   ackPending(durable: keyof ReturnType<typeof consumers>): Promise<number>;
   settle(timeoutMs?: number): Promise<void>;
+  /** Runs the no-loss checker over a load's deliveries (replies at the sandbox included) and prints its counts. */
+  check(
+    fault: string,
+    deliveries: Delivery[],
+    opts: { midPrefix: string; poison?: ReadonlySet<string> },
+  ): Promise<NoLossReport>;
   /** Secrets (app secret, admin token, every token Meta issued and its ciphertext) found in any service's log. */
   leakedSecrets(): Promise<Leak[]>;
   stop(): Promise<void>;
@@ -87,6 +94,17 @@ export async function startChaosStack(
       } finally {
         await nc.close();
       }
+    },
+    check: async (fault, deliveries, { midPrefix, poison }) => {
+      const report = await checkNoLoss({
+        sql: pipeline.db.sql,
+        deliveries,
+        midPrefix,
+        sandbox,
+        ...(poison ? { poison } : {}),
+      });
+      console.log(formatReport(fault, report));
+      return report;
     },
     settle: (timeoutMs = 120_000) => waitUntilSettled(pipeline.namespace, timeoutMs, nats.url),
     leakedSecrets: async () => {

@@ -2,7 +2,6 @@ import { metaErrors } from "@igdm/meta-sandbox";
 import { waitFor } from "@igdm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChaosStack, startChaosStack } from "./chaos-stack.js";
-import { checkNoLoss, formatReport } from "./no-loss-checker.js";
 
 const TOTAL = 2000;
 /** The Send API: where a Meta outage hurts replies. */
@@ -40,13 +39,9 @@ describe("the Graph API failing in bursts while replies flow", () => {
     await stack.settle();
     expect(stack.sandbox.state.pendingFaults).toHaveLength(0);
 
-    const report = await checkNoLoss({
-      sql: stack.pipeline.db.sql,
-      deliveries,
+    const report = await stack.check("Graph API 613/500/code-4 bursts and late answers", deliveries, {
       midPrefix: prefix,
-      sandbox: stack.sandbox,
     });
-    console.log(formatReport("Graph API 613/500/code-4 bursts and late answers", report));
     expect(await stack.leakedSecrets()).toEqual([]);
     expect(report.events).toEqual({ lost: 0, duplicated: 0, unexpected: 0 });
     // The 20 late answers were delivered: recorded as failed with no answer, yet every person has exactly one reply.
@@ -70,13 +65,7 @@ describe("the Graph API failing in bursts while replies flow", () => {
     const callsBefore = sendCalls();
     const deliveries = await stack.load(prefix, { total: 10, concurrency: 10 }).done;
     await stack.settle();
-    const report = await checkNoLoss({
-      sql: stack.pipeline.db.sql,
-      deliveries,
-      midPrefix: prefix,
-      sandbox: stack.sandbox,
-    });
-    console.log(formatReport("Graph API never answering", report));
+    const report = await stack.check("Graph API never answering", deliveries, { midPrefix: prefix });
     expect(await stack.leakedSecrets()).toEqual([]);
     expect(report.events).toEqual({ lost: 0, duplicated: 0, unexpected: 0 });
     // Unknown outcome, recorded and never retried: better one missed reply than a person messaged twice.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChaosStack, startChaosStack } from "./chaos-stack.js";
-import { checkNoLoss, formatReport } from "./no-loss-checker.js";
 
 const TOTAL = 2000;
+const PREFIX = "mid.chaos.nats.";
 let stack: ChaosStack;
 
 beforeAll(async () => {
@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe("NATS killed (SIGKILL) and restarted while ingress is under load", () => {
   it("loses no acknowledged webhook, stores none twice and replies to each person once", async () => {
-    const load = stack.load("mid.chaos.nats.", { total: TOTAL });
+    const load = stack.load(PREFIX, { total: TOTAL });
     await load.reached(TOTAL * 0.3);
     await stack.nats.kill();
     // Ingress keeps answering while the broker is gone: 503, so Meta retries later.
@@ -25,13 +25,7 @@ describe("NATS killed (SIGKILL) and restarted while ingress is under load", () =
     // written again, harmlessly (idempotent upserts); settling waits for them.
     await stack.settle();
 
-    const report = await checkNoLoss({
-      sql: stack.pipeline.db.sql,
-      deliveries,
-      midPrefix: "mid.chaos.nats.",
-      sandbox: stack.sandbox,
-    });
-    console.log(formatReport("NATS SIGKILL and restart under load", report));
+    const report = await stack.check("NATS SIGKILL and restart under load", deliveries, { midPrefix: PREFIX });
     expect(await stack.leakedSecrets()).toEqual([]);
     // The fault was felt: some deliveries were refused and retried, as Meta would.
     expect(deliveries.some((d) => d.statuses.some((s) => s !== 200))).toBe(true);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChaosStack, startChaosStack } from "./chaos-stack.js";
-import { checkNoLoss, formatReport } from "./no-loss-checker.js";
 
 const TOTAL = 2000;
 const PREFIX = "mid.chaos.poison.";
@@ -31,14 +30,10 @@ describe("poison messages among thousands of good ones", () => {
     const deliveries = await stack.load(PREFIX, { total: TOTAL }).done;
     await stack.settle();
 
-    const report = await checkNoLoss({
-      sql: stack.pipeline.db.sql,
-      deliveries,
+    const report = await stack.check("poison messages (constraint violation, failing trigger)", deliveries, {
       midPrefix: PREFIX,
-      sandbox: stack.sandbox,
       poison: new Set([...REFUSED, ...CRASHING]),
     });
-    console.log(formatReport("poison messages (constraint violation, failing trigger)", report));
     expect(await stack.leakedSecrets()).toEqual([]);
     expect(report.acknowledged).toBe(TOTAL);
     expect(report.events).toEqual({ lost: 0, duplicated: 0, unexpected: 0 });

@@ -1,7 +1,6 @@
 import { type PostgresServerHandle, startPostgresServer, waitFor } from "@igdm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChaosStack, startChaosStack } from "./chaos-stack.js";
-import { checkNoLoss, formatReport } from "./no-loss-checker.js";
 
 const TOTAL = 2000;
 const PREFIX = "mid.chaos.pg.";
@@ -31,13 +30,7 @@ describe("PostgreSQL crashing (immediate stop) and restarting while the persiste
     await postgres.start();
     await stack.settle();
 
-    const report = await checkNoLoss({
-      sql: stack.pipeline.db.sql,
-      deliveries,
-      midPrefix: PREFIX,
-      sandbox: stack.sandbox,
-    });
-    console.log(formatReport("PostgreSQL immediate stop and restart", report));
+    const report = await stack.check("PostgreSQL immediate stop and restart", deliveries, { midPrefix: PREFIX });
     expect(await stack.leakedSecrets()).toEqual([]);
     expect(report.acknowledged).toBe(TOTAL);
     expect(report.events).toEqual({ lost: 0, duplicated: 0, unexpected: 0 });

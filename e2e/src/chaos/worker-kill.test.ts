@@ -2,7 +2,6 @@ import { waitFor } from "@igdm/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceName } from "../pipeline.js";
 import { type ChaosStack, startChaosStack } from "./chaos-stack.js";
-import { checkNoLoss, formatReport } from "./no-loss-checker.js";
 
 const TOTAL = 2000;
 const PREFIX = "mid.chaos.kill.";
@@ -51,13 +50,11 @@ describe("each service SIGKILLed mid-batch and restarted, under load", () => {
     // Messages the dead processes held come back after their ack_wait: settling waits for them.
     await stack.settle();
 
-    const report = await checkNoLoss({
-      sql: stack.pipeline.db.sql,
+    const report = await stack.check(
+      "ingress, normalizer, persister, responder, token-refresher SIGKILLed mid-batch",
       deliveries,
-      midPrefix: PREFIX,
-      sandbox: stack.sandbox,
-    });
-    console.log(formatReport("ingress, normalizer, persister, responder, token-refresher SIGKILLed mid-batch", report));
+      { midPrefix: PREFIX },
+    );
     expect(await stack.leakedSecrets()).toEqual([]);
     expect(report.acknowledged).toBe(TOTAL);
     expect(report.retried).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { allStreams, topology } from "@igdm/contracts";
 import { createLogger, parseEnv } from "@igdm/runtime";
-import { testNatsUrl, uniqueNamespace, waitFor } from "@igdm/testkit";
+import { findLeakedSecrets, type Leak, type ScannedText, testNatsUrl, uniqueNamespace, waitFor } from "@igdm/testkit";
 import type { FastifyInstance } from "fastify";
 import { buildAdminApp } from "../admin/admin-app.js";
 import { natsAdminRelay } from "../admin/admin-relay.js";
@@ -14,6 +14,16 @@ export const APP_SECRET = "test-app-secret-0123456789";
 export const INSTAGRAM_APP_SECRET = "test-ig-secret-0123456789";
 export const VERIFY_TOKEN = "test-verify-token";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+/** The harness's secrets found in answers or log lines (labels and places only, never the secret). */
+export function leakedHarnessSecrets(answers: ScannedText[], logLines: string[]): Leak[] {
+  return findLeakedSecrets([...answers, ...logLines.map((text, i) => ({ where: `log line ${i}`, text }))], {
+    APP_SECRET,
+    INSTAGRAM_APP_SECRET,
+    VERIFY_TOKEN,
+    ADMIN_TOKEN,
+  });
+}
 
 export interface IngressUnderTest {
   app: FastifyInstance;
