@@ -5,6 +5,7 @@ import { authRoutes } from "./auth/auth-routes.js";
 import type { AuthRelay } from "./auth/relay.js";
 import type { IngressEnv } from "./env.js";
 import { healthRoutes } from "./health-routes.js";
+import { lazyRequestLoggers } from "./lazy-request-logger.js";
 import type { DeletionStatusRelay } from "./meta/deletion-status-relay.js";
 import { statusRoutes } from "./meta/status-routes.js";
 import { userCallbackRoutes } from "./meta/user-callback-routes.js";
@@ -39,6 +40,7 @@ export async function buildApp({
     loggerInstance: log as FastifyBaseLogger,
     // No per-request access log on the hot path; rejections and failures log themselves.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLoggers,
     genReqId: () => randomUUID(),
     bodyLimit: env.BODY_LIMIT_BYTES,
     // Passed at creation so node enforces it: slow clients are cut off (see server-timeouts.ts).
