@@ -5,6 +5,7 @@ export * from "./logger.js";
 export * from "./nats/connection.js";
 export * from "./nats/consumer-runner.js";
 export * from "./nats/dead-letter.js";
+export * from "./nats/kv-conflict.js";
 export * from "./nats/max-deliveries-watch.js";
 export * from "./nats/publish.js";
 export * from "./nats/publish-events.js";

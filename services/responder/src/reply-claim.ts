@@ -1,6 +1,5 @@
 import type { Topology } from "@igdm/contracts";
-import { TransientError } from "@igdm/runtime";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { isRevisionConflict, TransientError } from "@igdm/runtime";
 import type { KV, KvEntry, Kvm } from "@nats-io/kv";
 import { z } from "zod";
 
@@ -58,15 +57,6 @@ export function openReplyClaims(kvm: Kvm, topology: Topology, replicas: number):
   return kvm.create(topology.kv.replyClaims, { ttl: 48 * HOUR_MS, history: 1, replicas });
 }
 
-/** The answer JetStream gives a write whose expected revision is no longer the key's: someone else wrote first. */
-export function isRevisionConflict(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
-}
-
 /** What a stored claim says; anything unreadable (a legacy value without `state`, garbage) counts as settled. */
 export function readClaim(entry: KvEntry): ClaimValue | { state: "done" } {
   try {
@@ -112,6 +102,20 @@ export async function takeClaim(kv: KV, key: string, sendId: string, leaseMs: nu
       : { kind: "stale", revision: entry.revision, since: held.at };
   }
   throw new TransientError("the reply claim kept changing while it was read; retrying later");
+}
+
+/**
+ * Claims a send nobody has claimed straight in `sending` (phases 1 and 2 in one write), for a delivery that holds
+ * everything the Send API call needs and calls it at once: its revision, or undefined when the key exists (another
+ * delivery claimed it, or it is settled: takeClaim then reads it). Any other failure throws a TransientError.
+ */
+export async function claimSending(kv: KV, key: string, sendId: string): Promise<number | undefined> {
+  try {
+    return await kv.create(key, JSON.stringify(unsent(sendId, "sending")));
+  } catch (err) {
+    if (isRevisionConflict(err)) return undefined;
+    throw unavailable(err);
+  }
 }
 
 /**

@@ -60,13 +60,13 @@ export async function startTokenRefresher(env: TokenRefresherEnv, log: Logger) {
     intervalMs,
     replicaId: randomUUID(),
     log,
-    pass: (runKey) =>
+    pass: (runKey, now) =>
       runRefreshPass({
         nc,
         js,
         topology,
         log,
-        ctx: { graph, cipher, runKey, now: new Date(), leadMs: env.REFRESH_LEAD_DAYS * 86_400_000 },
+        ctx: { graph, cipher, runKey, now, leadMs: env.REFRESH_LEAD_DAYS * 86_400_000 },
       }),
   });
   log.info("token-refresher ready");
