@@ -104,16 +104,70 @@ describe("ConsumerRunner", () => {
     for (let n = 0; n < 60; n++) await publish({ n });
     const seen: number[] = [];
     const sizes: number[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
     await start(definition, async (batch) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
       sizes.push(batch.length);
       seen.push(...batch.map((d) => d.data.n));
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
     });
     await waitFor(async () => seen.length >= 60, { what: "60 handled" });
     await settled(definition);
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
     expect(sizes.some((s) => s > 1)).toBe(true);
+    // One batch at a time unless told otherwise.
+    expect(mostInFlight).toBe(1);
     expect(runner!.stats.handled).toBe(60);
+  });
+
+  it("with concurrency, handles several batches at once: a stuck one holds back only itself", async () => {
+    const { definition, publish } = await setup();
+    for (let n = 0; n < 8; n++) await publish({ n });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const handled: number[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    runner = new ConsumerRunner({
+      service: "test-service",
+      js,
+      definition,
+      schema: Item,
+      dlqSubject: t.subjects.dlq("test-service"),
+      log,
+      maxBatch: 1,
+      concurrency: 3,
+      handle: async ([d]) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        if (d!.data.n === 0) await gate;
+        else await new Promise((r) => setTimeout(r, 5));
+        handled.push(d!.data.n);
+        inFlight--;
+      },
+    });
+    await runner.start();
+    // Everything but the stuck message is handled (and acked) while it waits.
+    await waitFor(async () => handled.length === 7, { what: "the other 7 handled" });
+    expect(handled).not.toContain(0);
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(definition.stream, definition.config.durable_name);
+        return info.num_pending === 0 && info.num_ack_pending === 1;
+      },
+      { what: "all acked but the stuck one" },
+    );
+    expect(mostInFlight).toBe(3);
+    // stop() waits for the stuck batch too, and acks it.
+    const stopping = runner.stop();
+    setTimeout(release, 50);
+    await stopping;
+    expect(runner.stats.handled).toBe(8);
+    await settled(definition);
   });
 
   it("dead-letters payloads that are not JSON or break the contract, with the reason, and keeps going", async () => {

@@ -41,6 +41,11 @@ export interface ConsumerRunnerOptions<S extends z.ZodType> {
   /** Handle up to this many messages in one call (e.g. one database transaction). */
   maxBatch?: number;
   /**
+   * Batches handled at once (default 1: one after the other). More suits handlers whose messages are independent
+   * and spend their time waiting (network round trips): a slow message then holds back only its own batch.
+   */
+  concurrency?: number;
+  /**
    * Resolve: every message of the batch is acked. Throw TransientError (a dependency is down): every message is
    * retried later with backoff, however often `max_deliver` allows. Any other error on a batch of several: each
    * message is handled alone, so one poison message cannot hold back the rest. Alone, a PermanentError is
@@ -69,7 +74,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /**
  * A durable pull consumer's worker loop. Messages are pulled continuously and handed over in batches of what
  * has arrived while the previous batch was being handled: one message at a time when idle (low latency), large
- * batches under load (throughput). Every message ends acked, nak'ed with a delay, or dead-lettered with a reason.
+ * batches under load (throughput); with `concurrency`, several batches at once. Every message ends acked, nak'ed
+ * with a delay, or dead-lettered with a reason (or, should settling itself fail, comes back after ack_wait).
  */
 export class ConsumerRunner<S extends z.ZodType> {
   readonly stats: ConsumerStats = { handled: 0, retried: 0, deadLettered: 0 };
@@ -79,7 +85,12 @@ export class ConsumerRunner<S extends z.ZodType> {
   readonly #queue: JsMsg[] = [];
   readonly #log: Logger;
   #messages: ConsumerMessages | undefined;
-  #draining: Promise<void> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #fillScheduled = false;
+  /** Resumes a pump that stopped reading while the queue was full, once a batch leaves the queue. */
+  #room: (() => void) | undefined;
+  /** Callers of stop() waiting for every received message to be settled. */
+  readonly #idleWaiters: (() => void)[] = [];
   #running = false;
   #pumping = false;
   #loop: Promise<void> | undefined;
@@ -91,6 +102,7 @@ export class ConsumerRunner<S extends z.ZodType> {
   constructor(opts: ConsumerRunnerOptions<S>) {
     this.#o = {
       maxBatch: 1,
+      concurrency: 1,
       retryDelayMs: (n) => backoffDelay(n),
       maxUnclassifiedAttempts: 10,
       handlerTimeoutMs: 20_000,
@@ -114,7 +126,9 @@ export class ConsumerRunner<S extends z.ZodType> {
     this.#running = true;
     const { stream, config } = this.#o.definition;
     const consumer = await this.#o.js.consumers.get(stream, config.durable_name);
-    this.#messages = await consumer.consume({ max_messages: Math.max(this.#o.maxBatch * 2, 64) });
+    // Enough pulled ahead to fill every batch slot and queue the next round, so the server is never waited for.
+    const ahead = this.#o.maxBatch * (this.#o.concurrency + 1);
+    this.#messages = await consumer.consume({ max_messages: Math.max(ahead, 64) });
     this.#pumping = true;
     this.#loop = this.#pump(this.#messages);
     this.#log.info({ stream }, "consuming");
@@ -126,16 +140,20 @@ export class ConsumerRunner<S extends z.ZodType> {
     this.#running = false;
     await this.#messages?.close();
     await this.#loop;
-    await this.#draining;
+    if (!this.#idle()) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async #pump(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
         this.#queue.push(m);
-        this.#draining ??= this.#drain();
+        this.#scheduleFill();
         // Backpressure: stop reading while a few batches are queued; the client then stops pulling.
-        if (this.#queue.length >= this.#o.maxBatch * 4) await this.#draining;
+        while (this.#queue.length >= this.#o.maxBatch * 4) {
+          await new Promise<void>((resolve) => {
+            this.#room = resolve;
+          });
+        }
       }
     } catch (err) {
       this.#log.error({ err }, "consumer stopped with an error");
@@ -144,15 +162,41 @@ export class ConsumerRunner<S extends z.ZodType> {
     }
   }
 
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#o.maxBatch);
-        await this.#process(batch);
-      }
-    } finally {
-      this.#draining = undefined;
+  /**
+   * Batches start on the next turn of the event loop, not at once: every message of the same socket read joins
+   * the first batch, instead of the first going alone and the rest waiting for its round trips.
+   */
+  #scheduleFill(): void {
+    if (this.#fillScheduled) return;
+    this.#fillScheduled = true;
+    setImmediate(() => {
+      this.#fillScheduled = false;
+      this.#fill();
+    });
+  }
+
+  /** Starts batches from the queue while fewer than `concurrency` are in flight; called again as each ends. */
+  #fill(): void {
+    while (this.#queue.length > 0 && this.#inFlight.size < this.#o.concurrency) {
+      const batch = this.#queue.splice(0, this.#o.maxBatch);
+      const done: Promise<void> = this.#process(batch)
+        .catch((err: unknown) => {
+          // Unsettled messages come back after ack_wait; the consumer keeps going.
+          this.#log.error({ err, size: batch.length }, "batch could not be settled");
+        })
+        .finally(() => {
+          this.#inFlight.delete(done);
+          this.#fill();
+        });
+      this.#inFlight.add(done);
+      this.#room?.();
+      this.#room = undefined;
     }
+    if (this.#idle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  #idle(): boolean {
+    return this.#queue.length === 0 && this.#inFlight.size === 0 && !this.#fillScheduled;
   }
 
   async #process(msgs: JsMsg[]): Promise<void> {

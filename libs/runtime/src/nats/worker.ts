@@ -18,6 +18,8 @@ export interface WorkerConsumer<S extends z.ZodType> {
   /** See ConsumerRunnerOptions.payload: "bytes" hands the schema the raw payload instead of parsed JSON. */
   payload?: "json" | "bytes";
   maxBatch: number;
+  /** See ConsumerRunnerOptions.concurrency: batches handled at once (default 1). */
+  concurrency?: number;
   handle: ConsumerRunnerOptions<S>["handle"];
 }
 
@@ -66,6 +68,7 @@ export async function startWorker(opts: {
         schema: c.schema,
         ...(c.payload ? { payload: c.payload } : {}),
         maxBatch: c.maxBatch,
+        ...(c.concurrency ? { concurrency: c.concurrency } : {}),
         dlqSubject: topology.subjects.dlq(service),
         handle: c.handle,
         retryDelayMs: (n) => backoffDelay(n, env.RETRY_BASE_MS, env.RETRY_MAX_MS),
