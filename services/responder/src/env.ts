@@ -20,6 +20,12 @@ export const ResponderEnv = z.object({
   RULES_CACHE_SECONDS: positiveInt(15),
   /** How long an account's sending credential is cached (dropped at once when Meta rejects the token). */
   CREDENTIALS_CACHE_SECONDS: positiveInt(300),
+  /** Messages answered concurrently per batch; a batch is acked once all of its messages are settled. */
   RESPONDER_MAX_BATCH: positiveInt(20),
+  /**
+   * Batches in flight at once. Each answer waits on a few network round trips (KV claims, the Send API), so
+   * throughput comes from answering many at once; a slow one holds back only its own batch.
+   */
+  RESPONDER_CONCURRENCY: positiveInt(5),
 });
 export type ResponderEnv = z.infer<typeof ResponderEnv>;

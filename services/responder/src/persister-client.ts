@@ -56,6 +56,11 @@ export class PersisterClient {
     });
   }
 
+  /** The account's sending credential if it is cached right now (no request). */
+  cachedSender(accountId: string): SenderCredential | undefined {
+    return this.#senders.peek(accountId);
+  }
+
   forgetSender(accountId: string): void {
     this.#senders.invalidate(accountId);
   }

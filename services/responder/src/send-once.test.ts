@@ -137,6 +137,27 @@ class GatedLimiter extends RateLimiter {
     await this.#gate;
     return super.take(key);
   }
+
+  /** A loaded limiter has no token at hand. */
+  override tryTake(): boolean {
+    return false;
+  }
+}
+
+/** Every state the job's claim takes while `work` runs, from a watch on its key. */
+async function claimStatesDuring(job: SendJob, work: () => Promise<unknown>): Promise<string[]> {
+  const states: string[] = [];
+  const watch = await claims.watch({ key: kvKey(job.sendId) });
+  const reading = (async () => {
+    for await (const e of watch) {
+      states.push(e.operation === "PUT" ? readClaim(e).state : e.operation);
+      if (states.at(-1) === "sent" || states.at(-1) === "done") break;
+    }
+  })();
+  await work();
+  await reading;
+  watch.stop();
+  return states;
 }
 
 describe("sendOnce", () => {
@@ -256,6 +277,31 @@ describe("sendOnce", () => {
     expect(await sendOnce(deps(), job)).toBe(false);
     expect(sentTo(job)).toHaveLength(0);
     expect(await outcomes(job)).toHaveLength(1);
+  });
+
+  it("claims straight as `sending` when the credential is cached and the limiter has a token, else `claimed` first", async () => {
+    // A persister client of its own: its cache is cold until the first send fetched the credential.
+    const cold = { ...deps(), persister: new PersisterClient(nc, t, { rulesMs: 60_000, credentialsMs: 60_000 }) };
+    const first = newJob();
+    const second = newJob();
+    expect(await claimStatesDuring(first, () => sendOnce(cold, first))).toEqual(["claimed", "sending", "sent"]);
+    expect(await claimStatesDuring(second, () => sendOnce(cold, second))).toEqual(["sending", "sent"]);
+    // No token at hand: the claim waits in the limiter as `claimed`, so a crash there loses nothing.
+    const gated = new GatedLimiter(100);
+    gated.open();
+    const third = newJob();
+    expect(await claimStatesDuring(third, () => sendOnce({ ...cold, limiter: gated }, third))).toEqual([
+      "claimed",
+      "sending",
+      "sent",
+    ]);
+    for (const job of [first, second, third]) {
+      expect(sentTo(job)).toHaveLength(1);
+      expect(await outcomes(job)).toEqual([expect.objectContaining({ kind: "reply_sent", sendId: job.sendId })]);
+    }
+    // A redelivery of a send made at once publishes its reply_sent again, never sending twice.
+    expect(await sendOnce(cold, second)).toBe(true);
+    expect(sentTo(second)).toHaveLength(1);
   });
 
   it("lets exactly one of concurrent deliveries send while they wait in the limiter holding claims", async () => {

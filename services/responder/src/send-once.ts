@@ -8,7 +8,7 @@ import type { KV } from "@nats-io/kv";
 import { countFailure, refusalReason, repliesSent, sendMode } from "./metrics.js";
 import type { PersisterClient, SenderCredential } from "./persister-client.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import { type Acceptance, compareAndSet, markSent, type SentClaim, takeClaim } from "./reply-claim.js";
+import { type Acceptance, claimSending, compareAndSet, markSent, type SentClaim, takeClaim } from "./reply-claim.js";
 import { acceptance, type GraphCodes, reauthNeeded, replyFailed, replySent } from "./send-events.js";
 import { OUTCOME_PUBLISH_TIMEOUT_MS } from "./send-lease.js";
 
@@ -50,11 +50,15 @@ export const UNKNOWN_OUTCOME_REASON =
  * the next delivery publishes the same `reply_sent` again, without calling Meta. One that dies while `sending` may
  * have sent: that send is never retried, and once its lease has passed it is reported failed with an unknown
  * outcome. Only when Meta answered with a retryable error is the claim released and the message retried.
+ * When the sender's credential is cached and the limiter has a token, nothing stands between the claim and the
+ * call: a fresh claim is then written straight as `sending` (one KV write fewer per send; see sendAtOnce).
  * Resolves true when this delivery published the outcome (or published a `sent` claim's `reply_sent` again),
  * false when another delivery holds or settled the send; throws TransientError to be asked again later.
  */
 export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
   const key = kvKey(job.sendId);
+  const sent = await sendAtOnce(deps, job, key);
+  if (sent !== undefined) return sent;
   const claim = await takeClaim(deps.claims, key, job.sendId, deps.sendLeaseMs);
   switch (claim.kind) {
     case "taken":
@@ -68,6 +72,33 @@ export async function sendOnce(deps: SendDeps, job: SendJob): Promise<boolean> {
     case "ours":
       return sendClaimed(deps, job, key, claim.revision);
   }
+}
+
+/**
+ * The common case, without waiting between claim and call: everything the call needs is at hand now (the sender's
+ * cached credential, its token, a limiter token), so the claim is created as `sending` and Meta called at once. A
+ * crash in between leaves what a crash right after the `sending` compare-and-set leaves. Undefined when the send
+ * must take the two-phase path: something is not at hand, or the key exists (another delivery claimed it, or it is
+ * settled: takeClaim reads it).
+ */
+async function sendAtOnce(deps: SendDeps, job: SendJob, key: string): Promise<boolean | undefined> {
+  const sender = deps.persister.cachedSender(job.accountId);
+  if (!sender || sender.tokenStatus === "invalid" || sender.tokenStatus === "revoked") return undefined;
+  let token: string;
+  try {
+    token = deps.cipher.decrypt(sender.accessTokenEnc);
+  } catch {
+    return undefined;
+  }
+  if (!deps.limiter.tryTake(job.accountId)) return undefined;
+  let sending: number | undefined;
+  try {
+    sending = await claimSending(deps.claims, key, job.sendId);
+  } finally {
+    if (sending === undefined) deps.limiter.refund(job.accountId);
+  }
+  if (sending === undefined) return undefined;
+  return callSendApi(deps, job, key, sending, sender, token);
 }
 
 async function sendClaimed(deps: SendDeps, job: SendJob, key: string, claimed: number): Promise<boolean> {
@@ -105,6 +136,18 @@ async function sendClaimed(deps: SendDeps, job: SendJob, key: string, claimed: n
     deps.log.debug({ sendId: job.sendId }, "claim taken over while waiting: another delivery sends");
     return false;
   }
+  return callSendApi(deps, job, key, sending, sender, token);
+}
+
+/** Calls the Send API under our `sending` claim, then records what Meta answered. */
+async function callSendApi(
+  deps: SendDeps,
+  job: SendJob,
+  key: string,
+  sending: number,
+  sender: SenderCredential,
+  token: string,
+): Promise<boolean> {
   let messageId: string;
   try {
     ({ messageId } = await deps.graph.sendText({

@@ -72,6 +72,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
           definition: defs.responderMessages,
           schema: MessageReceived,
           maxBatch: env.RESPONDER_MAX_BATCH,
+          concurrency: env.RESPONDER_CONCURRENCY,
           // Messages of a batch are independent: answered concurrently, each failure settled on its own (a retry
           // of one never resends the others: their claims are taken).
           handle: (batch) => settleEach(batch, (d) => autoReply(deps, d)),
@@ -80,6 +81,7 @@ export async function startResponder(env: ResponderEnv, log: Logger) {
           definition: defs.responderSends,
           schema: SendRequested,
           maxBatch: env.RESPONDER_MAX_BATCH,
+          concurrency: env.RESPONDER_CONCURRENCY,
           handle: (batch) =>
             settleEach(batch, ({ data }) =>
               sendOnce(deps, {
