@@ -1,24 +1,32 @@
-// npm run bench: the benchmarks of this repo, on this machine, against the real NATS and PostgreSQL.
-// BENCH_EVENTS, BENCH_RATE, BENCH_SECONDS and BENCH_REPLY_RATE scale them; BENCH_ONLY=throughput,latency,replies
-// picks some. Results print as a table and go to bench/results/latest.json.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+// npm run bench: the benchmarks of this repo, on this machine, against the real NATS and PostgreSQL, in one run.
+// BENCH_ONLY=ingress,throughput,sustained picks some; BENCH_AUTOCANNON_SECONDS, BENCH_EVENTS, BENCH_RATE and
+// BENCH_SECONDS scale them. The table prints at the end, and goes to bench/results/latest.{json,md} and, for a full
+// run, into docs/benchmarks.md between its "bench:latest" markers.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { ingressVsBare } from "./ingress-vs-bare.js";
 import { persisterThroughput } from "./persister-throughput.js";
-import { repliesEndToEnd } from "./replies.js";
-import { webhookToRow } from "./webhook-to-row.js";
+import { sustainedLoad } from "./sustained.js";
 
+const ALL = ["ingress", "throughput", "sustained"];
+const only = new Set((process.env.BENCH_ONLY ?? ALL.join(",")).split(","));
 const events = Number(process.env.BENCH_EVENTS ?? 50_000);
-const rate = Number(process.env.BENCH_RATE ?? 1000);
-const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-const replyRate = Number(process.env.BENCH_REPLY_RATE ?? 200);
-const only = new Set((process.env.BENCH_ONLY ?? "throughput,latency,replies").split(","));
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
-console.log(`machine: ${machine}`);
+const loadBefore = loadavg()
+  .map((n) => n.toFixed(2))
+  .join(" ");
+console.log(`machine: ${machine}; load average before: ${loadBefore}`);
 const rows = ["| benchmark | result | goal |", "| --- | --- | --- |"];
 const results: Record<string, unknown> = {};
 
+if (only.has("ingress")) {
+  const r = await ingressVsBare();
+  results.ingressVsBare = r;
+  console.log("ingress vs bare route", JSON.stringify(r, null, 2));
+  rows.push(...r.tableRows());
+}
 if (only.has("throughput")) {
   const t = await persisterThroughput(events);
   results.throughput = t;
@@ -27,36 +35,32 @@ if (only.has("throughput")) {
     `| persister throughput (${t.timedEvents} message events, batches of 500) | ${t.eventsPerSecond} events/s | >= 10,000 events/s |`,
   );
 }
-if (only.has("latency")) {
-  const l = await webhookToRow(rate, seconds);
-  results.latency = l;
-  console.log("webhook to row", l);
-  rows.push(
-    `| webhook -> row at ${l.achievedRate} webhooks/s for ${l.seconds} s | p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms; ${l.notOk} not 200, ${l.rows}/${l.ok} rows | p99 < 100 ms at 1,000/s |`,
-    `| where the time goes (p50 / p99) | ${Object.entries(l.hops)
-      .map(([k, v]) => `${k} ${v.p50} / ${v.p99} ms`)
-      .join(", ")} | |`,
-    `| CPU cores used at that rate | ${Object.entries(l.cpuCores)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")} | |`,
-    `| memory (RSS) at that rate | ${Object.entries(l.rssMb)
-      .map(([k, v]) => `${k} ${v} MB`)
-      .join(", ")} | < 150 MB per worker |`,
-  );
-}
-if (only.has("replies")) {
-  const r = await repliesEndToEnd(replyRate * seconds, replyRate);
-  results.replies = r;
-  console.log("replies", r);
-  rows.push(
-    `| webhook -> automatic reply at the Send API, ${r.messages} people at ${r.offeredRate}/s | ${r.repliesPerSecond} replies/s; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms; ${r.replies}/${r.messages} replied | p99 < 250 ms |`,
-  );
+if (only.has("sustained")) {
+  const s = await sustainedLoad();
+  results.sustained = s;
+  console.log("sustained load", JSON.stringify({ ...s, lag: { maxByDurable: s.lag.maxByDurable } }, null, 2));
+  rows.push(...s.tableRows());
 }
 
-console.log(`\n${rows.join("\n")}`);
+const table = rows.join("\n");
+console.log(`\n${table}`);
+const at = new Date().toISOString();
 const dir = join(import.meta.dirname, "..", "results");
 mkdirSync(dir, { recursive: true });
-writeFileSync(
-  join(dir, "latest.json"),
-  `${JSON.stringify({ at: new Date().toISOString(), machine, ...results }, null, 2)}\n`,
-);
+writeFileSync(join(dir, "latest.json"), `${JSON.stringify({ at, machine, loadBefore, ...results }, null, 2)}\n`);
+const block = `Run ${at} on ${machine}; load average before: ${loadBefore}.\n\n${table}\n`;
+writeFileSync(join(dir, "latest.md"), block);
+if (ALL.every((b) => only.has(b))) writeIntoDocs(block);
+
+/** Replaces what stands between the markers in docs/benchmarks.md, so the page always holds the latest full run. */
+function writeIntoDocs(text: string): void {
+  const path = join(import.meta.dirname, "..", "..", "docs", "benchmarks.md");
+  const doc = readFileSync(path, "utf8");
+  const start = "<!-- bench:latest:start -->";
+  const end = "<!-- bench:latest:end -->";
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/benchmarks.md lacks the ${start} … ${end} markers`);
+  writeFileSync(path, `${doc.slice(0, from + start.length)}\n${text}${doc.slice(to)}`);
+  console.log("docs/benchmarks.md updated");
+}
