@@ -64,7 +64,7 @@ describe("scheduleRefresh", () => {
         throw new Error("persister not up yet");
       }
     });
-    await waitFor(() => seen.length === 2, { what: "the retried pass" });
+    await waitFor(async () => seen.length === 2, { what: "the retried pass" });
     expect(seen[1]!.getTime()).toBeGreaterThan(seen[0]!.getTime());
   });
 
@@ -77,7 +77,7 @@ describe("scheduleRefresh", () => {
       if (attempts.length < 3) throw new Error("no answer on persister.list-credentials: 503");
       return { checked: 0 };
     });
-    await waitFor(() => attempts.length === 3, { what: "the third attempt" });
+    await waitFor(async () => attempts.length === 3, { what: "the third attempt" });
     await waitFor(async () => (await kv.get(windowKey()))?.operation === "PUT", { what: "the lease held" });
     expect(new Set(attempts)).toEqual(new Set([windowKey()]));
     // The window now done: no attempt after the successful one.
@@ -97,6 +97,6 @@ describe("scheduleRefresh", () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(runs).toBe(0);
     await kvm.create(name, { ttl: HOUR_MS, history: 1 });
-    await waitFor(() => runs === 1, { what: "the pass once the lease could be written" });
+    await waitFor(async () => runs === 1, { what: "the pass once the lease could be written" });
   });
 });
