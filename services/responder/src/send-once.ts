@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { DomainEvent, Topology } from "@igdm/contracts";
 import type { TokenCipher } from "@igdm/crypto";
 import { GraphApiError, type GraphClient } from "@igdm/meta";
-import { errorMessage, type Logger, publishEvents, RpcFailure, TransientError } from "@igdm/runtime";
+import { errorMessage, type Logger, publishEvents, RpcFailure, retryTransient, TransientError } from "@igdm/runtime";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { countFailure, refusalReason, repliesSent, sendMode } from "./metrics.js";
@@ -164,6 +164,9 @@ async function callSendApi(
   return recordSent(deps, job, key, sending, acceptance(sender, messageId));
 }
 
+/** Retries of the writes after Meta accepted: well inside the lease's margin (send-lease.ts). */
+const RECORD_RETRY = { budgetMs: 10_000, baseMs: 100, maxMs: 2000 };
+
 /**
  * Meta accepted: the claim becomes `sent` first, so a delivery after a crash from here on publishes `reply_sent`
  * again instead of reporting an unknown outcome; then `reply_sent` is published. `sent` is final (no `done`).
@@ -184,16 +187,18 @@ async function recordSent(
     text: job.text,
     ...(job.ruleId ? { ruleId: job.ruleId } : {}),
   };
+  // Both writes are retried here, inside the lease, not left to a redelivery: a redelivery would find `sending`
+  // and, past the lease, report a reply the person received as failed (seen when a cluster's leader died).
   try {
-    const sent = await markSent(deps.claims, key, claim, sending);
-    // Only a delivery that found our `sending` past its lease writes over it (it reported the outcome unknown):
-    // the person did get the message, and the persister keeps a later reply_sent over that failure.
+    const sent = await retryTransient(() => markSent(deps.claims, key, claim, sending), RECORD_RETRY);
+    // A delivery that found our `sending` past its lease wrote over it (it reported the outcome unknown; the
+    // persister keeps a later reply_sent over that failure), or a timed-out attempt of ours had landed after all.
     if (sent === undefined) deps.log.warn({ sendId: job.sendId }, "the reply claim changed during the Send API call");
   } catch (err) {
     // The acceptance is still published below; only a crash before that would leave the claim `sending`.
     deps.log.warn({ sendId: job.sendId, err: errorMessage(err) }, "could not mark the reply claim sent");
   }
-  await publish(deps, [event]);
+  await retryTransient(() => publish(deps, [event]), RECORD_RETRY);
   return true;
 }
 
