@@ -1,5 +1,5 @@
 import type { MessageReceived } from "@igdm/contracts";
-import type { Delivery } from "@igdm/runtime";
+import { type Delivery, isRevisionConflict, TransientError } from "@igdm/runtime";
 import type { KV } from "@nats-io/kv";
 import { decideReply } from "./decide-reply.js";
 import { kvKey, type SendDeps, sendOnce } from "./send-once.js";
@@ -37,13 +37,24 @@ export async function autoReply(deps: AutoReplyDeps, delivery: Delivery<MessageR
   });
 }
 
+/**
+ * True when this message holds the conversation's cooldown (it took it now, or took it on an earlier delivery).
+ * Only a revision conflict says another message may hold it; any other failure (a timeout while a cluster elects a
+ * new leader, NATS unreachable) says nothing, and neither does a conflict whose key a lagging replica cannot show
+ * yet: both are retried later, never read as "in cooldown", which would drop the reply for good.
+ */
 async function takeCooldown(cooldowns: KV, event: MessageReceived): Promise<boolean> {
   const key = kvKey(`${event.accountId}:${event.senderId}`);
   try {
     await cooldowns.create(key, event.mid);
     return true;
-  } catch {
-    const holder = await cooldowns.get(key);
-    return holder?.string() === event.mid;
+  } catch (err) {
+    if (!isRevisionConflict(err)) throw new TransientError("reply cooldowns unavailable", { cause: err });
   }
+  const holder = await cooldowns.get(key).catch((err: unknown) => {
+    throw new TransientError("reply cooldowns unavailable", { cause: err });
+  });
+  if (holder?.operation !== "PUT")
+    throw new TransientError("the cooldown key changed while it was read; retrying later");
+  return holder.string() === event.mid;
 }
