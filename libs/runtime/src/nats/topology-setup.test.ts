@@ -1,5 +1,5 @@
 import { allConsumers, allStreams, DEFAULT_STREAM_SETTINGS, HOUR, nanos, topology } from "@igdm/contracts";
-import { connectTestNats, deleteNamespaceStreams, uniqueNamespace } from "@igdm/testkit";
+import { connectTestNats, deleteNamespaceStreams, startNatsCluster, uniqueNamespace } from "@igdm/testkit";
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,4 +45,23 @@ describe("ensureTopology", () => {
     expect(info.config.duplicate_window).toBe(nanos(HOUR));
     expect((await jsm.consumers.info(t.streams.webhooks, "normalizer")).config.max_deliver).toBe(12);
   });
+
+  it("on a three-node cluster, five replicas creating the same R3 streams and durables at once all succeed", async () => {
+    // NATS 2.9's meta leader may leave some of these concurrent creates unanswered: each must ask again, not fail.
+    const cluster = await startNatsCluster();
+    const conns: NatsConnection[] = [];
+    try {
+      await cluster.waitForJetStream();
+      const settings = { ...DEFAULT_STREAM_SETTINGS, replicas: 3 };
+      const parts = { streams: allStreams(t, settings), consumers: allConsumers(t) };
+      for (let i = 0; i < 5; i++) conns.push(await cluster.connect());
+      await Promise.all(conns.map(async (c) => ensureTopology(await jetstreamManager(c), parts, log)));
+      const info = await (await jetstreamManager(conns[0]!)).streams.info(t.streams.webhooks);
+      expect(info.config.num_replicas).toBe(3);
+      expect(info.cluster?.replicas).toHaveLength(2);
+    } finally {
+      for (const c of conns) await c.close();
+      await cluster.dispose();
+    }
+  }, 60_000);
 });

@@ -7,6 +7,25 @@ const CONSUMER_NOT_FOUND = 10014;
 const STREAM_NAME_IN_USE = 10058;
 
 const apiCode = (err: unknown) => (err instanceof JetStreamApiError ? err.code : undefined);
+const isTimeout = (err: unknown) => err instanceof Error && err.name === "TimeoutError";
+
+/**
+ * Attempts of one ensure step. On a JetStream cluster (NATS 2.9) the meta leader may leave a create unanswered when
+ * another replica's create of the same stream or durable is being applied: the request times out although the
+ * stream or durable then exists. Asking again finds it (or creates it), so a timeout is retried a few times.
+ */
+const ENSURE_ATTEMPTS = 5;
+
+async function retryingTimeouts(what: string, log: Logger, step: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!isTimeout(err) || attempt >= ENSURE_ATTEMPTS) throw err;
+      log.warn({ err, what, attempt }, "JetStream did not answer in time: asking again");
+    }
+  }
+}
 
 function differs(wanted: object, actual: object): string[] {
   return Object.entries(wanted)
@@ -18,7 +37,11 @@ function differs(wanted: object, actual: object): string[] {
  * Creates the stream or brings its mutable settings in line with the definition. Safe to run from every
  * replica at start-up: a concurrent create by another replica is treated as success.
  */
-export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, log: Logger): Promise<void> {
+export function ensureStream(jsm: JetStreamManager, def: StreamDefinition, log: Logger): Promise<void> {
+  return retryingTimeouts(`stream ${def.name}`, log, () => ensureStreamOnce(jsm, def, log));
+}
+
+async function ensureStreamOnce(jsm: JetStreamManager, def: StreamDefinition, log: Logger): Promise<void> {
   try {
     const info = await jsm.streams.info(def.name);
     const changed = differs(def, info.config);
@@ -40,7 +63,13 @@ export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition,
  * Creates the durable consumer or updates its mutable settings. deliver_policy cannot change on an existing
  * durable (NATS 2.9); replaying means removing and re-adding it, which the README shows.
  */
-export async function ensureConsumer(jsm: JetStreamManager, def: ConsumerDefinition, log: Logger): Promise<void> {
+export function ensureConsumer(jsm: JetStreamManager, def: ConsumerDefinition, log: Logger): Promise<void> {
+  return retryingTimeouts(`consumer ${def.stream}/${def.config.durable_name}`, log, () =>
+    ensureConsumerOnce(jsm, def, log),
+  );
+}
+
+async function ensureConsumerOnce(jsm: JetStreamManager, def: ConsumerDefinition, log: Logger): Promise<void> {
   const { stream, config } = def;
   try {
     const info = await jsm.consumers.info(stream, config.durable_name);
