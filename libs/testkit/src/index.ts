@@ -3,6 +3,7 @@ export * from "./database.js";
 export * from "./fixtures/instagram-webhooks.js";
 export * from "./fuzz/index.js";
 export * from "./nats.js";
+export * from "./nats-cluster.js";
 export * from "./nats-server.js";
 export * from "./ports.js";
 export * from "./postgres-server.js";

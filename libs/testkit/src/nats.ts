@@ -7,8 +7,9 @@ export const testNatsUrl = () => process.env.NATS_URL ?? "nats://127.0.0.1:4222"
 /** A namespace no other test file uses: streams and subjects of one test never meet another's. */
 export const uniqueNamespace = (prefix = "t") => `${prefix}_${randomBytes(5).toString("hex")}`;
 
+/** `url` may list several servers, comma-separated, as NATS_URL does. */
 export function connectTestNats(url = testNatsUrl()): Promise<NatsConnection> {
-  return connect({ servers: url, noAsyncTraces: true, name: "igdm-test" });
+  return connect({ servers: url.split(",").map((s) => s.trim()), noAsyncTraces: true, name: "igdm-test" });
 }
 
 /** Removes every stream, and every KV bucket's stream, whose name starts with the namespace's prefix. */
