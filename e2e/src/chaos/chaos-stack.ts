@@ -6,7 +6,9 @@ import {
   findLeakedSecrets,
   instagramTextWebhook,
   type Leak,
+  type NatsCluster,
   type NatsServerHandle,
+  startNatsCluster,
   startNatsServer,
 } from "@igdm/testkit";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -19,8 +21,12 @@ const ALL: ServiceName[] = ["ingress", "normalizer", "persister", "token-refresh
 
 export interface ChaosStack {
   sandbox: MetaSandbox;
-  /** The test's own nats-server: killing it disturbs no other test. */
+  /** The test's own nats-server: killing it disturbs no other test. On a cluster, its first node. */
   nats: NatsServerHandle;
+  /** The test's own three-node JetStream cluster, when started with `nats: "cluster"`. */
+  cluster?: NatsCluster;
+  /** What the services were given as NATS_URL: one URL, or every node's. */
+  natsUrl: string;
   pipeline: Pipeline;
   /** Signed text DMs to the sandbox's shop, each from its own person, with mids `<prefix><i>`. */
   load(prefix: string, opts: Partial<LoadOptions> & { total: number }): LoadRun;
@@ -43,19 +49,28 @@ export interface ChaosStack {
  * real OAuth flow: the whole system, ready to be broken.
  */
 export async function startChaosStack(
-  opts: { env?: Record<string, string>; databaseServer?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    databaseServer?: string;
+    /** "cluster": a three-node JetStream cluster, every service given all three URLs and NATS_REPLICAS=3. */
+    nats?: "single" | "cluster";
+  } = {},
 ): Promise<ChaosStack> {
   const sandbox = await startMetaSandbox({ appSecret: APP_SECRET });
-  const nats = await startNatsServer();
+  const cluster = opts.nats === "cluster" ? await startNatsCluster({ size: 3 }) : undefined;
+  if (cluster) await cluster.waitForJetStream();
+  const nats = cluster ? cluster.nodes[0]! : await startNatsServer();
+  const natsUrl = cluster ? cluster.urls : nats.url;
   const pipeline = await startPipeline({
     services: ALL,
-    nats: { url: nats.url },
+    nats: { url: natsUrl },
     ...(opts.databaseServer ? { databaseServer: opts.databaseServer } : {}),
     env: {
       ...sandbox.env,
       APP_SECRET,
       // Thousands of replies in seconds: the sandbox is no real Meta to protect.
       SEND_RATE_PER_SECOND: "5000",
+      ...(cluster ? { NATS_REPLICAS: "3" } : {}),
       ...opts.env,
     },
   });
@@ -66,6 +81,8 @@ export async function startChaosStack(
   return {
     sandbox,
     nats,
+    ...(cluster ? { cluster } : {}),
+    natsUrl,
     pipeline,
     load: (prefix, load) => {
       const first = people;
@@ -86,7 +103,7 @@ export async function startChaosStack(
       });
     },
     ackPending: async (durable) => {
-      const nc = await connectTestNats(nats.url);
+      const nc = await connectTestNats(natsUrl);
       try {
         const d = defs[durable];
         const info = await (await jetstreamManager(nc)).consumers.info(d.stream, d.config.durable_name);
@@ -106,7 +123,7 @@ export async function startChaosStack(
       console.log(formatReport(fault, report));
       return report;
     },
-    settle: (timeoutMs = 120_000) => waitUntilSettled(pipeline.namespace, timeoutMs, nats.url),
+    settle: (timeoutMs = 120_000) => waitUntilSettled(pipeline.namespace, timeoutMs, natsUrl),
     leakedSecrets: async () => {
       const ciphertexts = await pipeline.db.sql<{ enc: string }[]>`
         select access_token_enc as enc from users where access_token_enc is not null
@@ -126,7 +143,7 @@ export async function startChaosStack(
     },
     stop: async () => {
       await pipeline.stop();
-      await nats.dispose();
+      await (cluster ?? nats).dispose();
       await sandbox.close();
     },
   };
