@@ -1,17 +1,22 @@
 // npm run bench: the benchmarks of this repo, on this machine, against the real NATS and PostgreSQL, in one run.
-// BENCH_ONLY=ingress,throughput,sustained picks some; BENCH_AUTOCANNON_SECONDS, BENCH_EVENTS, BENCH_RATE and
-// BENCH_SECONDS scale them. The table prints at the end, and goes to bench/results/latest.{json,md} and, for a full
+// BENCH_ONLY=ingress,throughput,sustained,replicas picks some; BENCH_AUTOCANNON_SECONDS, BENCH_EVENTS, BENCH_RATE and
+// BENCH_SECONDS scale them; BENCH_SERVICE_ENV='{"responder":{"RESPONDER_CONCURRENCY":"1"}}' gives the sustained run's
+// services extra environment. The table prints at the end, and goes to bench/results/latest.{json,md} and, for a full
 // run, into docs/benchmarks.md between its "bench:latest" markers.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { z } from "zod";
+import { SERVICES } from "./full-stack.js";
 import { ingressVsBare } from "./ingress-vs-bare.js";
 import { persisterThroughput } from "./persister-throughput.js";
-import { sustainedLoad } from "./sustained.js";
+import { r1VsR3 } from "./replicas.js";
+import { type SustainedOptions, sustainedLoad } from "./sustained.js";
 
-const ALL = ["ingress", "throughput", "sustained"];
+const ALL = ["ingress", "throughput", "sustained", "replicas"];
 const only = new Set((process.env.BENCH_ONLY ?? ALL.join(",")).split(","));
 const events = Number(process.env.BENCH_EVENTS ?? 50_000);
+const serviceEnv = serviceEnvFromEnvironment();
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 const loadBefore = loadavg()
@@ -36,10 +41,16 @@ if (only.has("throughput")) {
   );
 }
 if (only.has("sustained")) {
-  const s = await sustainedLoad();
+  const s = await sustainedLoad({ serviceEnv });
   results.sustained = s;
   console.log("sustained load", JSON.stringify({ ...s, lag: { maxByDurable: s.lag.maxByDurable } }, null, 2));
   rows.push(...s.tableRows());
+}
+if (only.has("replicas")) {
+  const r = await r1VsR3();
+  results.replicas = r;
+  console.log("ingress on R1 vs R3", JSON.stringify(r, null, 2));
+  rows.push(...r.tableRows());
 }
 
 const table = rows.join("\n");
@@ -63,4 +74,13 @@ function writeIntoDocs(text: string): void {
   if (from < 0 || to < from) throw new Error(`docs/benchmarks.md lacks the ${start} … ${end} markers`);
   writeFileSync(path, `${doc.slice(0, from + start.length)}\n${text}${doc.slice(to)}`);
   console.log("docs/benchmarks.md updated");
+}
+
+/** BENCH_SERVICE_ENV: JSON of extra environment per service for the sustained run, checked before anything runs. */
+function serviceEnvFromEnvironment(): SustainedOptions["serviceEnv"] {
+  const raw = process.env.BENCH_SERVICE_ENV;
+  if (!raw) return undefined;
+  const parsed = z.partialRecord(z.enum(SERVICES), z.record(z.string(), z.string())).safeParse(JSON.parse(raw));
+  if (parsed.success) return parsed.data;
+  throw new Error(`BENCH_SERVICE_ENV must be {"<service>": {"VARIABLE": "value"}}:\n${z.prettifyError(parsed.error)}`);
 }

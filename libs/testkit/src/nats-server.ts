@@ -8,6 +8,8 @@ export interface NatsServerHandle {
   readonly port: number;
   readonly url: string;
   readonly storeDir: string;
+  /** The running process's pid (undefined while stopped): benchmarks read its CPU time. */
+  readonly pid: number | undefined;
   /** Graceful stop (SIGTERM); the store survives for a restart. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash would. */
@@ -86,6 +88,9 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     port,
     url: `nats://127.0.0.1:${port}`,
     storeDir,
+    get pid() {
+      return proc?.pid;
+    },
     stop: () => terminate("SIGTERM"),
     kill: () => terminate("SIGKILL"),
     restart: async () => {
