@@ -30,6 +30,8 @@ export interface NatsClusterOptions {
   env?: Record<string, string>;
   /** Extra command-line arguments of every server. */
   args?: string[];
+  /** `sync_interval: always`: a flush before every acknowledgement (nats-server 2.10 or later; 2.9 refuses it). */
+  syncAlways?: boolean;
 }
 
 interface JszMeta {
@@ -74,7 +76,7 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
           [
             `server_name: "${names[i]}"`,
             `http: "127.0.0.1:${p.http}"`,
-            `jetstream { store_dir: "${storeDir}" }`,
+            `jetstream { store_dir: "${storeDir}"${opts.syncAlways ? ", sync_interval: always" : ""} }`,
             `cluster { name: "${clusterName}", listen: "127.0.0.1:${p.cluster}", routes: [ ${routes} ] }`,
             "",
           ].join("\n"),
