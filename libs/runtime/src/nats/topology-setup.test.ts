@@ -55,13 +55,18 @@ describe("ensureTopology", () => {
       const settings = { ...DEFAULT_STREAM_SETTINGS, replicas: 3 };
       const parts = { streams: allStreams(t, settings), consumers: allConsumers(t) };
       for (let i = 0; i < 5; i++) conns.push(await cluster.connect());
-      await Promise.all(conns.map(async (c) => ensureTopology(await jetstreamManager(c), parts, log)));
-      const info = await (await jetstreamManager(conns[0]!)).streams.info(t.streams.webhooks);
+      // No API check on creating the managers, and a generous timeout for the final info: neither is under test, and on
+      // a loaded CI machine a newly elected meta leader can take longer than the client's default 5 s to answer them.
+      // ensureTopology keeps the default timeout: its retries are what this test is about.
+      const manager = (c: NatsConnection, timeout?: number) =>
+        jetstreamManager(c, { checkAPI: false, ...(timeout ? { timeout } : {}) });
+      await Promise.all(conns.map(async (c) => ensureTopology(await manager(c), parts, log)));
+      const info = await (await manager(conns[0]!, 20_000)).streams.info(t.streams.webhooks);
       expect(info.config.num_replicas).toBe(3);
       expect(info.cluster?.replicas).toHaveLength(2);
     } finally {
       for (const c of conns) await c.close();
       await cluster.dispose();
     }
-  }, 60_000);
+  }, 120_000);
 });
