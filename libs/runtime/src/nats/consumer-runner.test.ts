@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PermanentError, TransientError } from "../errors.js";
 import { createLogger } from "../logger.js";
-import { type BatchFailures, ConsumerRunner, type Delivery } from "./consumer-runner.js";
+import { type BatchFailures, ConsumerRunner, type ConsumerRunnerOptions, type Delivery } from "./consumer-runner.js";
 import { ensureConsumer, ensureTopology } from "./topology-setup.js";
 
 const Item = z.object({ n: z.number().int() });
@@ -62,11 +62,14 @@ async function setup(maxDeliver = 5) {
   return { definition, subject, publish };
 }
 
+type StartOptions = Partial<
+  Pick<ConsumerRunnerOptions<typeof Item>, "maxBatch" | "maxUnclassifiedAttempts" | "concurrency" | "handlerTimeoutMs">
+>;
+
 function start(
   definition: ConsumerDefinition,
   handle: (b: Delivery<Item>[]) => Promise<void | BatchFailures<Item>>,
-  maxBatch = 10,
-  maxUnclassifiedAttempts?: number,
+  opts: StartOptions = {},
 ) {
   runner = new ConsumerRunner({
     service: "test-service",
@@ -75,10 +78,10 @@ function start(
     schema: Item,
     dlqSubject: t.subjects.dlq("test-service"),
     log,
-    maxBatch,
+    maxBatch: 10,
     handle,
     retryDelayMs: () => 50,
-    ...(maxUnclassifiedAttempts ? { maxUnclassifiedAttempts } : {}),
+    ...opts,
   });
   return runner.start();
 }
@@ -133,24 +136,17 @@ describe("ConsumerRunner", () => {
     const handled: number[] = [];
     let inFlight = 0;
     let mostInFlight = 0;
-    runner = new ConsumerRunner({
-      service: "test-service",
-      js,
+    await start(
       definition,
-      schema: Item,
-      dlqSubject: t.subjects.dlq("test-service"),
-      log,
-      maxBatch: 1,
-      concurrency: 3,
-      handle: async ([d]) => {
+      async ([d]) => {
         mostInFlight = Math.max(mostInFlight, ++inFlight);
         if (d!.data.n === 0) await gate;
         else await new Promise((r) => setTimeout(r, 5));
         handled.push(d!.data.n);
         inFlight--;
       },
-    });
-    await runner.start();
+      { maxBatch: 1, concurrency: 3 },
+    );
     // Everything but the stuck message is handled (and acked) while it waits.
     await waitFor(async () => handled.length === 7, { what: "the other 7 handled" });
     expect(handled).not.toContain(0);
@@ -163,10 +159,10 @@ describe("ConsumerRunner", () => {
     );
     expect(mostInFlight).toBe(3);
     // stop() waits for the stuck batch too, and acks it.
-    const stopping = runner.stop();
+    const stopping = runner!.stop();
     setTimeout(release, 50);
     await stopping;
-    expect(runner.stats.handled).toBe(8);
+    expect(runner!.stats.handled).toBe(8);
     await settled(definition);
   });
 
@@ -259,8 +255,7 @@ describe("ConsumerRunner", () => {
         transientAttempts.push(d!.deliveryCount);
         if (d!.deliveryCount < 6) throw new TransientError("still down");
       },
-      1,
-      3,
+      { maxBatch: 1, maxUnclassifiedAttempts: 3 },
     );
     await waitFor(async () => (await deadLettersFor(subject)).length === 1, { what: "bug dead-lettered" });
     await settled(definition);
@@ -289,26 +284,18 @@ describe("ConsumerRunner", () => {
     await publish({ n: 1 });
     await publish({ n: 2 });
     const calls: number[] = [];
-    runner = new ConsumerRunner({
-      service: "test-service",
-      js,
+    await start(
       definition,
-      schema: Item,
-      dlqSubject: t.subjects.dlq("test-service"),
-      log,
-      maxBatch: 1,
-      retryDelayMs: () => 50,
-      handlerTimeoutMs: 200,
-      handle: async ([d]) => {
+      async ([d]) => {
         calls.push(d!.data.n);
         if (d!.data.n === 1 && d!.deliveryCount === 1) await new Promise(() => {}); // hangs forever
       },
-    });
-    await runner.start();
+      { maxBatch: 1, handlerTimeoutMs: 200 },
+    );
     await settled(definition);
     expect(calls.filter((n) => n === 1)).toHaveLength(2);
     expect(calls).toContain(2);
-    expect(runner.stats.handled).toBe(2);
+    expect(runner!.stats.handled).toBe(2);
   });
 
   it("stop() waits for the batch in flight and acks it", async () => {
