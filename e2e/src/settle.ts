@@ -1,9 +1,6 @@
 import { consumers, topology } from "@igdm/contracts";
 import { connectTestNats, waitFor } from "@igdm/testkit";
-import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
-
-const CONSUMER_NOT_FOUND = 10014;
-const STREAM_NOT_FOUND = 10059;
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 
 /**
  * A durable's info, or undefined when it does not exist (its service is not part of this pipeline). Any other failure
@@ -14,7 +11,10 @@ async function infoIfExists(jsm: Awaited<ReturnType<typeof jetstreamManager>>, s
   try {
     return await jsm.consumers.info(stream, durable);
   } catch (err) {
-    if (err instanceof JetStreamApiError && (err.code === CONSUMER_NOT_FOUND || err.code === STREAM_NOT_FOUND)) {
+    if (
+      err instanceof JetStreamApiError &&
+      (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound)
+    ) {
       return undefined;
     }
     return null;

@@ -49,12 +49,14 @@ async function takeCooldown(cooldowns: KV, event: MessageReceived): Promise<bool
     await cooldowns.create(key, event.mid);
     return true;
   } catch (err) {
-    if (!isRevisionConflict(err)) throw new TransientError("reply cooldowns unavailable", { cause: err });
+    if (!isRevisionConflict(err)) throw cooldownsUnavailable(err);
   }
   const holder = await cooldowns.get(key).catch((err: unknown) => {
-    throw new TransientError("reply cooldowns unavailable", { cause: err });
+    throw cooldownsUnavailable(err);
   });
   if (holder?.operation !== "PUT")
     throw new TransientError("the cooldown key changed while it was read; retrying later");
   return holder.string() === event.mid;
 }
+
+const cooldownsUnavailable = (cause: unknown) => new TransientError("reply cooldowns unavailable", { cause });

@@ -100,18 +100,17 @@ export class JetStreamWebhookSink implements WebhookSink {
     return this.#send(this.topology.subjects.rawWebhook, raw, raw.id);
   }
 
-  async publishUserCallback(callback: UserCallback): Promise<PublishResult> {
-    // A payload that breaks its contract is a bug here, not a broker failure: it must not become a 503.
-    if (!this.#link?.state.connected) throw errors.brokerUnavailable();
+  publishUserCallback(callback: UserCallback): Promise<PublishResult> {
+    // Parsed outside #send's try: a payload that breaks its contract is a bug here, not a broker failure (no 503).
     const valid = UserCallback.parse(callback);
     return this.#send(this.topology.subjects.userCallback(callback.kind), valid, `${callback.kind}:${callback.id}`);
   }
 
   async #send(subject: string, payload: unknown, msgID: string): Promise<PublishResult> {
-    if (!this.#link?.state.connected) throw errors.brokerUnavailable();
     const data = Buffer.from(JSON.stringify(payload));
     // Publishes of one event-loop turn leave in one socket write (see publish-turn.ts).
     await this.#publishTurn();
+    // Checked after the wait: the routes checked `available` before calling, but the connection may drop meanwhile.
     const link = this.#link;
     if (!link?.state.connected) throw errors.brokerUnavailable();
     try {
