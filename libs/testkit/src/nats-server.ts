@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canConnect, freePort, waitFor } from "./ports.js";
@@ -16,8 +16,11 @@ export interface NatsServerHandle {
   kill(): Promise<void>;
   /** Starts again on the same port and store. */
   restart(): Promise<void>;
-  /** SIGSTOP / SIGCONT: the socket stays open but nothing answers, as with a hung broker. */
-  pause(): void;
+  /**
+   * SIGSTOP / SIGCONT: the socket stays open but nothing answers, as with a hung broker. pause() resolves once the
+   * kernel reports the process stopped: the signal alone leaves a moment in which a busy server still answers.
+   */
+  pause(): Promise<void>;
   resume(): void;
   /** Stops and deletes the store. */
   dispose(): Promise<void>;
@@ -97,7 +100,12 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
       await terminate("SIGTERM");
       await start();
     },
-    pause: () => proc?.kill("SIGSTOP"),
+    pause: async () => {
+      const pid = proc?.pid;
+      if (pid === undefined) return;
+      proc?.kill("SIGSTOP");
+      await waitFor(async () => processStopped(pid), { intervalMs: 5, what: `nats-server ${pid} stopped` });
+    },
     resume: () => proc?.kill("SIGCONT"),
     dispose: async () => {
       await terminate("SIGKILL");
@@ -106,4 +114,17 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     },
     log: () => log,
   };
+}
+
+/** True once every thread of the process is stopped by a signal ("T" in /proc, Linux): a Go server runs many. */
+function processStopped(pid: number): boolean {
+  try {
+    const threads = readdirSync(`/proc/${pid}/task`);
+    return threads.every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      return stat[stat.lastIndexOf(")") + 2] === "T";
+    });
+  } catch {
+    return false;
+  }
 }

@@ -70,7 +70,7 @@ describe("JetStreamAckPublisher with a broker that never answers", () => {
     server = await startNatsServer();
     own = await connectTestNats(server.url);
     await (await jetstreamManager(own)).streams.add({ name: "HUNG", subjects: ["hung.>"] });
-    server.pause();
+    await server.pause();
     return own;
   }
 

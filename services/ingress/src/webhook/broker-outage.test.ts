@@ -83,7 +83,7 @@ describe("ingress while NATS is away", () => {
     server = await startNatsServer();
     ingress = await startIngress({ natsUrl: server.url });
     const body = instagramTextWebhook("mid.hung");
-    server.pause();
+    await server.pause();
     const res = await post(body);
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe("IGDM_ERR_PUBLISH_FAILED");
